@@ -1,0 +1,36 @@
+"""adlearn: automatic differentiation, built to be learnt.
+
+Forward mode (dual numbers) and reverse mode (a tape) from one table of
+derivative rules, on floats and numpy arrays, with the names and semantics of
+JAX's ``grad``, ``jvp``, ``vjp``, ``jacfwd``, ``jacrev`` and ``hessian``.
+
+Examples
+--------
+>>> import numpy as np
+>>> import adlearn as ad
+>>> def f(x1, x2):
+...     return x1 * x2 + np.sin(x1)
+>>> [round(g, 4) for g in ad.grad(f, argnums=(0, 1))(2.0, 3.0)]
+[2.5839, 2.0]
+"""
+
+from adlearn.forward import Dual, derivative, jacfwd, jvp
+from adlearn.higher import hessian, hvp
+from adlearn.reverse import Var, grad, jacrev, value_and_grad, vjp
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Dual",
+    "Var",
+    "__version__",
+    "derivative",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacrev",
+    "jvp",
+    "value_and_grad",
+    "vjp",
+]

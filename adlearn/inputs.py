@@ -1,0 +1,100 @@
+"""Checking what a user passes in, so that a mistake gets a clear message.
+
+Examples
+--------
+>>> as_primal(2, "grad", 0)
+2.0
+>>> as_primal("2", "grad", 0)
+Traceback (most recent call last):
+...
+TypeError: grad: argument 0 is a str ('2'); expected a float or a numpy array of floats
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adlearn.dispatch import Box
+
+__all__ = ["argnums_tuple", "as_output", "as_primal", "check_tangent"]
+
+
+def as_primal(x, where: str, position: int):
+    """A float or a float array for ``x``, or a TypeError that says what is wrong."""
+    kind = type(x)
+    if kind is float:
+        return x
+    if isinstance(x, Box):  # a value traced by an enclosing transformation
+        as_primal(primal_value(x), where, position)
+        return x
+    if kind is int or isinstance(x, (np.floating, np.integer)):
+        return float(x)
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
+        return x if x.dtype.kind == "f" else x.astype(float)
+    if isinstance(x, (complex, np.complexfloating)) or (
+        isinstance(x, np.ndarray) and x.dtype.kind == "c"
+    ):
+        raise TypeError(
+            f"{where}: argument {position} is complex ({_short(x)}); adlearn differentiates "
+            "real functions of real inputs (ad.check_grad uses complex numbers internally)"
+        )
+    if isinstance(x, (list, tuple)):
+        raise TypeError(
+            f"{where}: argument {position} is a {kind.__name__}; pass np.array({_short(x)}) "
+            "to differentiate with respect to an array"
+        )
+    what = f"an array of dtype {x.dtype}" if isinstance(x, np.ndarray) else f"a {kind.__name__}"
+    raise TypeError(
+        f"{where}: argument {position} is {what} ({_short(x)}); "
+        "expected a float or a numpy array of floats"
+    )
+
+
+def as_output(y, where: str):
+    """Check that f returned a real float or array (possibly traced)."""
+    v = primal_value(y)
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number, np.ndarray)):
+        raise TypeError(
+            f"{where}: the function returned a {type(v).__name__} ({_short(v)}); "
+            "it must return a float or a numpy array of floats"
+        )
+    if np.iscomplexobj(v):
+        raise TypeError(f"{where}: the function returned a complex value; adlearn is for real ones")
+    return y
+
+
+def argnums_tuple(argnums, nargs: int, where: str) -> tuple[int, ...]:
+    """``argnums`` as a tuple of valid positions, or a clear error."""
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for n in nums:
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError(f"{where}: argnums must be ints, got {n!r}")
+        if not -nargs <= n < nargs:
+            raise ValueError(
+                f"{where}: argnums={argnums!r} asks for argument {n}, "
+                f"but the function was called with {nargs} argument(s)"
+            )
+    return tuple(n % nargs for n in nums)
+
+
+def check_tangent(primal, tangent, where: str, position: int):
+    """A tangent (or cotangent) must have the shape of its primal."""
+    t = as_primal(tangent, where, position)
+    if np.shape(t) != np.shape(primal):
+        raise ValueError(
+            f"{where}: tangent {position} has shape {np.shape(t)}, but its primal has "
+            f"shape {np.shape(primal)}; they must be equal"
+        )
+    return t
+
+
+def primal_value(x):
+    """The plain value under any number of dual numbers and tape variables."""
+    while isinstance(x, Box):
+        x = x._primal_
+    return x
+
+
+def _short(x) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
