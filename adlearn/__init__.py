@@ -17,11 +17,13 @@ Examples
 from adlearn.forward import Dual, derivative, jacfwd, jvp
 from adlearn.higher import hessian, hvp
 from adlearn.reverse import Var, grad, jacrev, value_and_grad, vjp
+from adlearn.trace import Trace, trace
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Dual",
+    "Trace",
     "Var",
     "__version__",
     "derivative",
@@ -31,6 +33,7 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jvp",
+    "trace",
     "value_and_grad",
     "vjp",
 ]

@@ -137,10 +137,7 @@ class Tape:
             if not keep:
                 adjoints[i] = None
             back = backs[i]
-            if type(back) is tuple:
-                contributions = [times(g, d) for d in back]
-            else:
-                contributions = back(g)
+            contributions = [times(g, d) for d in back] if type(back) is tuple else back(g)
             for p, c in zip(parents[i], contributions):
                 if type(c) is not float:
                     c = unbroadcast(c, shapes[p])
@@ -230,8 +227,8 @@ def value_and_grad(f, argnums=0):
     >>> import numpy as np
     >>> import adlearn as ad
     >>> value, g = ad.value_and_grad(lambda x: np.sum(x**2))(np.array([1.0, 2.0]))
-    >>> value, g
-    (5.0, array([2., 4.]))
+    >>> print(value, g)
+    5.0 [2. 4.]
     """
 
     def vg(*args):
@@ -301,9 +298,10 @@ def jacrev(f, argnums=0):
     --------
     >>> import numpy as np
     >>> import adlearn as ad
-    >>> ad.jacrev(lambda x: x[0] * x[1] + np.sin(x))(np.array([2.0, 3.0]))
-    array([[ 2.58385316,  2.        ],
-           [ 3.        ,  1.0100075 ]])
+    >>> J = ad.jacrev(lambda x: x[0] * x[1] + np.sin(x))(np.array([2.0, 3.0]))
+    >>> print(np.round(J, 4))
+    [[2.5839 2.    ]
+     [3.     1.01  ]]
     """
 
     def jac(*args):

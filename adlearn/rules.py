@@ -122,25 +122,24 @@ def _pow_base_partial(a, b, out):
 def _scalar_pow(a, b):
     result = a**b
     if isinstance(result, complex):  # (-8.0) ** (1/3): numpy gives nan
-        raise ValueError
+        raise ValueError  # noqa: TRY004 (evaluate() falls back to numpy on ValueError)
     return float(result)
 
 
 def _scalar_maximum(a, b):
-    # math-style comparison; nan handling is left to numpy.
-    if a != a or b != b:
+    if math.isnan(a) or math.isnan(b):  # numpy propagates nan; max() would not
         raise ValueError
-    return float(a if a >= b else b)
+    return float(max(a, b))
 
 
 def _scalar_minimum(a, b):
-    if a != a or b != b:
+    if math.isnan(a) or math.isnan(b):
         raise ValueError
-    return float(a if a <= b else b)
+    return float(min(a, b))
 
 
 def _scalar_sign(a):
-    return float((a > 0) - (a < 0)) if a == a else math.nan
+    return math.nan if math.isnan(a) else float((a > 0) - (a < 0))
 
 
 # --- elementwise rules -------------------------------------------------------
@@ -169,49 +168,82 @@ POW = _rule(
     np.power,
     "{0} ** {1}",
     (_pow_base_partial, lambda a, b, out: out * log(a)),
-    ("{1}*{0}^({1}-1)", "{0}^{1}*log({0})"),
+    ("{1}*{0}^({1}-1)", "{0}^({1})*log({0})"),
     scalar=_scalar_pow,
 )
 SIN = _rule("sin", np.sin, "sin({0})", (lambda x, out: cos(x),), ("cos({0})",), scalar=math.sin)
 COS = _rule("cos", np.cos, "cos({0})", (lambda x, out: -sin(x),), ("-sin({0})",), scalar=math.cos)
 TAN = _rule(
-    "tan", np.tan, "tan({0})", (lambda x, out: 1.0 + out * out,), ("1 + tan({0})^2",),
+    "tan",
+    np.tan,
+    "tan({0})",
+    (lambda x, out: 1.0 + out * out,),
+    ("1 + tan({0})^2",),
     scalar=math.tan,
 )
 EXP = _rule("exp", np.exp, "exp({0})", (lambda x, out: out,), ("exp({0})",), scalar=math.exp)
 LOG = _rule("log", np.log, "log({0})", (lambda x, out: 1.0 / x,), ("1/{0}",), scalar=math.log)
 SQRT = _rule(
-    "sqrt", np.sqrt, "sqrt({0})", (lambda x, out: 0.5 / out,), ("1/(2*sqrt({0}))",),
+    "sqrt",
+    np.sqrt,
+    "sqrt({0})",
+    (lambda x, out: 0.5 / out,),
+    ("1/(2*sqrt({0}))",),
     scalar=math.sqrt,
 )
 TANH = _rule(
-    "tanh", np.tanh, "tanh({0})", (lambda x, out: 1.0 - out * out,), ("1 - tanh({0})^2",),
+    "tanh",
+    np.tanh,
+    "tanh({0})",
+    (lambda x, out: 1.0 - out * out,),
+    ("1 - tanh({0})^2",),
     scalar=math.tanh,
 )
-SINH = _rule("sinh", np.sinh, "sinh({0})", (lambda x, out: cosh(x),), ("cosh({0})",),
-             scalar=math.sinh)
-COSH = _rule("cosh", np.cosh, "cosh({0})", (lambda x, out: sinh(x),), ("sinh({0})",),
-             scalar=math.cosh)
-ABS = _rule("abs", np.absolute, "abs({0})", (lambda x, out: sign(x),), ("sign({0})",),
-            scalar=abs)
+SINH = _rule(
+    "sinh", np.sinh, "sinh({0})", (lambda x, out: cosh(x),), ("cosh({0})",), scalar=math.sinh
+)
+COSH = _rule(
+    "cosh", np.cosh, "cosh({0})", (lambda x, out: sinh(x),), ("sinh({0})",), scalar=math.cosh
+)
+ABS = _rule("abs", np.absolute, "abs({0})", (lambda x, out: sign(x),), ("sign({0})",), scalar=abs)
 ARCSIN = _rule(
-    "arcsin", np.arcsin, "arcsin({0})", (lambda x, out: 1.0 / sqrt(1.0 - x * x),),
-    ("1/sqrt(1 - {0}^2)",), scalar=math.asin,
+    "arcsin",
+    np.arcsin,
+    "arcsin({0})",
+    (lambda x, out: 1.0 / sqrt(1.0 - x * x),),
+    ("1/sqrt(1 - {0}^2)",),
+    scalar=math.asin,
 )
 ARCCOS = _rule(
-    "arccos", np.arccos, "arccos({0})", (lambda x, out: -1.0 / sqrt(1.0 - x * x),),
-    ("-1/sqrt(1 - {0}^2)",), scalar=math.acos,
+    "arccos",
+    np.arccos,
+    "arccos({0})",
+    (lambda x, out: -1.0 / sqrt(1.0 - x * x),),
+    ("-1/sqrt(1 - {0}^2)",),
+    scalar=math.acos,
 )
 ARCTAN = _rule(
-    "arctan", np.arctan, "arctan({0})", (lambda x, out: 1.0 / (1.0 + x * x),),
-    ("1/(1 + {0}^2)",), scalar=math.atan,
+    "arctan",
+    np.arctan,
+    "arctan({0})",
+    (lambda x, out: 1.0 / (1.0 + x * x),),
+    ("1/(1 + {0}^2)",),
+    scalar=math.atan,
 )
-LOG1P = _rule("log1p", np.log1p, "log1p({0})", (lambda x, out: 1.0 / (1.0 + x),),
-              ("1/(1 + {0})",), scalar=math.log1p)
-EXPM1 = _rule("expm1", np.expm1, "expm1({0})", (lambda x, out: out + 1.0,), ("exp({0})",),
-              scalar=math.expm1)
-SQUARE = _rule("square", np.square, "{0}^2", (lambda x, out: 2.0 * x,), ("2*{0}",),
-               scalar=lambda x: x * x)
+LOG1P = _rule(
+    "log1p",
+    np.log1p,
+    "log1p({0})",
+    (lambda x, out: 1.0 / (1.0 + x),),
+    ("1/(1 + {0})",),
+    scalar=math.log1p,
+)
+EXPM1 = _rule(
+    "expm1", np.expm1, "expm1({0})", (lambda x, out: out + 1.0,), ("exp({0})",), scalar=math.expm1
+)
+SQUARE = _rule(
+    "square", np.square, "{0}^2", (lambda x, out: 2.0 * x,), ("2*{0}",), scalar=lambda x: x * x
+)
 # maximum/minimum: where the arguments tie, each gets half (as JAX does).
 MAXIMUM = _rule(
     "maximum",
@@ -231,8 +263,7 @@ MINIMUM = _rule(
 )
 # sign has derivative 0 everywhere it is defined; it is here so that abs can be
 # differentiated twice.
-SIGN = _rule("sign", np.sign, "sign({0})", (lambda x, out: 0.0 * x,), ("0",),
-             scalar=_scalar_sign)
+SIGN = _rule("sign", np.sign, "sign({0})", (lambda x, out: 0.0 * x,), ("0",), scalar=_scalar_sign)
 WHERE = _rule(
     "where",
     lambda a, b, cond: np.where(cond, a, b),
@@ -322,50 +353,67 @@ MATMUL = _rule(
 
 def _linear(name, impl, formula, inverse):
     """A structural rule for a linear map of one argument: the JVP applies the
-    map to the tangent; the VJP applies ``inverse`` (its transpose)."""
+    map to the tangent; the VJP applies ``inverse(g, x_shape, params)``, the
+    map's transpose."""
 
     def jvp(args, tangents, out, **params):
         return RULES[name](_full(tangents[0], np.shape(primal_value(args[0]))), **params)
 
     def vjp(g, x, out, **params):
-        return inverse(_full(g, np.shape(primal_value(out))), np.shape(primal_value(x)), **params)
+        return inverse(_full(g, np.shape(primal_value(out))), np.shape(primal_value(x)), params)
 
     return _rule(name, impl, formula, jvp=jvp, vjps=(vjp,))
 
 
 RESHAPE = _linear(
-    "reshape", lambda x, shape: np.reshape(x, shape), "reshape({0})",
-    lambda g, shape, **_: reshape(g, shape=shape),
+    "reshape",
+    lambda x, shape: np.reshape(x, shape),
+    "reshape({0})",
+    lambda g, x_shape, p: reshape(g, shape=x_shape),
 )
 TRANSPOSE = _linear(
-    "transpose", lambda x, axes=None: np.transpose(x, axes), "transpose({0})",
-    lambda g, shape, axes=None: transpose(
-        g, axes=None if axes is None else tuple(np.argsort(axes))
+    "transpose",
+    lambda x, axes=None: np.transpose(x, axes),
+    "transpose({0})",
+    lambda g, x_shape, p: transpose(
+        g, axes=None if p.get("axes") is None else tuple(np.argsort(p["axes"]))
     ),
 )
 SWAPAXES = _linear(
-    "swapaxes", lambda x, axis1, axis2: np.swapaxes(x, axis1, axis2), "swapaxes({0})",
-    lambda g, shape, axis1, axis2: swapaxes(g, axis1=axis1, axis2=axis2),
+    "swapaxes",
+    lambda x, axis1, axis2: np.swapaxes(x, axis1, axis2),
+    "swapaxes({0})",
+    lambda g, x_shape, p: swapaxes(g, axis1=p["axis1"], axis2=p["axis2"]),
 )
 EXPAND_DIMS = _linear(
-    "expand_dims", lambda x, axis: np.expand_dims(x, axis), "expand_dims({0})",
-    lambda g, shape, axis: reshape(g, shape=shape),
+    "expand_dims",
+    lambda x, axis: np.expand_dims(x, axis),
+    "expand_dims({0})",
+    lambda g, x_shape, p: reshape(g, shape=x_shape),
 )
 GETITEM = _linear(
-    "getitem", lambda x, index: x[index], "{0}[...]",
-    lambda g, shape, index: index_add(g, index=index, shape=shape),
+    "getitem",
+    lambda x, index: x[index],
+    "{0}[...]",
+    lambda g, x_shape, p: index_add(g, index=p["index"], shape=x_shape),
 )
 INDEX_ADD = _linear(
-    "index_add", lambda x, index, shape: _index_add(x, index, shape), "scatter({0})",
-    lambda g, shape, index, **_: getitem(g, index=index),
+    "index_add",
+    lambda x, index, shape: _index_add(x, index, shape),
+    "scatter({0})",
+    lambda g, x_shape, p: getitem(g, index=p["index"]),
 )
 BROADCAST_TO = _linear(
-    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape), "broadcast({0})",
-    lambda g, shape, **_: sum_to(g, shape=shape),
+    "broadcast_to",
+    lambda x, shape: np.broadcast_to(x, shape),
+    "broadcast({0})",
+    lambda g, x_shape, p: sum_to(g, shape=x_shape),
 )
 SUM_TO = _linear(
-    "sum_to", lambda x, shape: _sum_to(x, shape), "sum_to({0})",
-    lambda g, shape, **_: broadcast_to(g, shape=shape),
+    "sum_to",
+    lambda x, shape: _sum_to(x, shape),
+    "sum_to({0})",
+    lambda g, x_shape, p: broadcast_to(g, shape=x_shape),
 )
 
 
@@ -428,8 +476,10 @@ BY_UFUNC: dict[np.ufunc, Primitive] = {
 
 
 def _np_mean(x, axis=None, keepdims=False):
-    n = np.size(primal_value(x)) if axis is None else np.prod(
-        [np.shape(primal_value(x))[a] for a in np.atleast_1d(axis)]
+    n = (
+        np.size(primal_value(x))
+        if axis is None
+        else np.prod([np.shape(primal_value(x))[a] for a in np.atleast_1d(axis)])
     )
     return sum_(x, axis=axis, keepdims=keepdims) / float(n)
 
