@@ -1,0 +1,103 @@
+"""Binder builds the course: repo2docker's Dockerfile installs Python 3.11, the course and the package.
+
+``repo2docker --no-build --debug DIR`` prints the Dockerfile it would build
+without a docker daemon.  The Dockerfile names the environment file it installs
+but not its contents, so the test follows that name into the file.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = "3.11"
+COURSE = {"numpy", "jupyterlab", "ipywidgets", "matplotlib-base"}
+
+
+def repo2docker_command():
+    """repo2docker from the same environment as this Python (the venv), else from PATH."""
+    for name in ("repo2docker", "jupyter-repo2docker"):
+        candidate = Path(sys.executable).with_name(name)
+        if candidate.exists():
+            return [str(candidate)]
+        found = shutil.which(name)
+        if found:
+            return [found]
+    pytest.fail("repo2docker is not installed: it comes with the test extra (make test)")
+
+
+@pytest.fixture(scope="module")
+def dockerfile():
+    """(Dockerfile text, repo2docker's log) for the repository root."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    result = subprocess.run(
+        [*repo2docker_command(), "--no-build", "--debug", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "FROM " in result.stdout, result.stdout[-3000:]
+    return result.stdout, result.stderr
+
+
+def unescape(name):
+    """repo2docker escapes the paths of the files it copies in ('-2e' is '.', '-2f' is '/')
+    and appends '-' and a short hash."""
+    name = name.rsplit("-", 1)[0]
+    return re.sub(r"-([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), name)
+
+
+def installed_env_file(text):
+    """The environment file the Dockerfile installs into the notebook environment."""
+    found = re.findall(r'env update -p \$\{NB_PYTHON_PREFIX\} --file "([^"]+)"', text)
+    assert len(found) == 1, "expected one 'env update --file' step in the Dockerfile"
+    return found[0]
+
+
+def test_pins_python_311(dockerfile):
+    text, log = dockerfile
+    assert f"Building conda environment for python={PYTHON}" in log
+    # the base environment is the frozen one for that Python (copied in under an escaped name)
+    copied = [unescape(name) for name in re.findall(r"build_script_files/(\S+)", text)]
+    locks = [name for name in copied if name.endswith(".lock")]
+    assert locks, "no frozen base environment copied in"
+    assert all(f"environment.py-{PYTHON}-linux-64.lock" in name for name in locks), locks
+
+
+def test_installs_binder_environment_after_the_checkout_is_copied(dockerfile):
+    text, _ = dockerfile
+    name = installed_env_file(text)
+    assert name == "binder/environment.yml"
+    # "-e .." needs the repository's files: the step must come after they are copied in
+    copy = text.index("COPY --chown=0:0 src/ ${REPO_DIR}/")
+    assert text.index(f'--file "{name}"') > copy
+
+
+def test_the_installed_file_brings_the_course_and_the_package(dockerfile):
+    text, _ = dockerfile
+    path = ROOT / installed_env_file(text)
+    env = yaml.safe_load(path.read_text(encoding="utf-8"))
+    conda = [item for item in env["dependencies"] if isinstance(item, str)]
+    pip = next(item["pip"] for item in env["dependencies"] if isinstance(item, dict))
+    names = {re.split(r"[<>=!~ ]", item, maxsplit=1)[0] for item in conda}
+    assert f"python={PYTHON}" in conda
+    assert names >= COURSE, f"missing from {path.name}: {COURSE - names}"
+    # pip runs in binder/, so ".." is the checkout with pyproject.toml
+    assert "-e .." in pip
+    assert (path.parent / "..").resolve() == ROOT
+    assert 'name = "adlearn"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_no_root_configuration_is_silently_ignored():
+    # with binder/ present repo2docker ignores these at the root: keep them out of the way
+    ignored = ["requirements.txt", "runtime.txt", "apt.txt", "postBuild", "Project.toml"]
+    assert [name for name in ignored if (ROOT / name).exists()] == []
