@@ -112,11 +112,31 @@ def _minus_one(*_args, **_params):
     return -1.0
 
 
+def _quotient(a, b):
+    """``a / b`` with numpy's semantics on Python floats too: a division by zero
+    gives inf or nan, with numpy's RuntimeWarning, as it does on arrays."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return float(np.true_divide(a, b))
+
+
 def _pow_base_partial(a, b, out):
     # d(a**b)/da = b * a**(b - 1); exactly 0 where b == 0, even at a == 0.
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         return 0.0 * a if b == 0 else b * power(a, b - 1)
+    if isinstance(b, np.ndarray):  # a constant exponent array: the same, entry by entry
+        return b * power(a, np.where(b == 0, 1.0, b - 1.0))
     return b * power(a, b - 1)
+
+
+def _pow_exponent_partial(a, b, out):
+    # d(a**b)/db = a**b * log(a); 0 where a == 0, where a**b is 0 for every b > 0 (as JAX).
+    value = primal_value(a)
+    if np.ndim(value) == 0:
+        return out * log(a) if value != 0 else 0.0 * out
+    zero = value == 0
+    return out * log(where_(1.0, a, cond=zero)) if zero.any() else out * log(a)
 
 
 def _scalar_pow(a, b):
@@ -158,7 +178,7 @@ DIV = _rule(
     "div",
     np.true_divide,
     "{0} / {1}",
-    (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
+    (lambda a, b, out: _quotient(1.0, b), lambda a, b, out: _quotient(-out, b)),
     ("1/{1}", "-{0}/{1}^2"),
     scalar=operator.truediv,
 )
@@ -167,7 +187,7 @@ POW = _rule(
     "pow",
     np.power,
     "{0} ** {1}",
-    (_pow_base_partial, lambda a, b, out: out * log(a)),
+    (_pow_base_partial, _pow_exponent_partial),
     ("{1}*{0}^({1}-1)", "{0}^({1})*log({0})"),
     scalar=_scalar_pow,
 )
@@ -182,12 +202,14 @@ TAN = _rule(
     scalar=math.tan,
 )
 EXP = _rule("exp", np.exp, "exp({0})", (lambda x, out: out,), ("exp({0})",), scalar=math.exp)
-LOG = _rule("log", np.log, "log({0})", (lambda x, out: 1.0 / x,), ("1/{0}",), scalar=math.log)
+LOG = _rule(
+    "log", np.log, "log({0})", (lambda x, out: _quotient(1.0, x),), ("1/{0}",), scalar=math.log
+)
 SQRT = _rule(
     "sqrt",
     np.sqrt,
     "sqrt({0})",
-    (lambda x, out: 0.5 / out,),
+    (lambda x, out: _quotient(0.5, out),),
     ("1/(2*sqrt({0}))",),
     scalar=math.sqrt,
 )
@@ -210,7 +232,7 @@ ARCSIN = _rule(
     "arcsin",
     np.arcsin,
     "arcsin({0})",
-    (lambda x, out: 1.0 / sqrt(1.0 - x * x),),
+    (lambda x, out: _quotient(1.0, sqrt(1.0 - x * x)),),
     ("1/sqrt(1 - {0}^2)",),
     scalar=math.asin,
 )
@@ -218,7 +240,7 @@ ARCCOS = _rule(
     "arccos",
     np.arccos,
     "arccos({0})",
-    (lambda x, out: -1.0 / sqrt(1.0 - x * x),),
+    (lambda x, out: _quotient(-1.0, sqrt(1.0 - x * x)),),
     ("-1/sqrt(1 - {0}^2)",),
     scalar=math.acos,
 )
@@ -234,7 +256,7 @@ LOG1P = _rule(
     "log1p",
     np.log1p,
     "log1p({0})",
-    (lambda x, out: 1.0 / (1.0 + x),),
+    (lambda x, out: _quotient(1.0, 1.0 + x),),
     ("1/(1 + {0})",),
     scalar=math.log1p,
 )
