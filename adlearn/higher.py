@@ -19,6 +19,7 @@ array([[-0.9093,  1.    ],
 from __future__ import annotations
 
 from adlearn.forward import jacfwd, jvp
+from adlearn.inputs import argnums_tuple, as_primal
 from adlearn.reverse import grad
 
 __all__ = ["hessian", "hvp"]
@@ -38,7 +39,15 @@ def hessian(f, argnums=0):
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacfwd(grad(f, argnums), argnums)
+    jac = jacfwd(grad(f, argnums), argnums)
+
+    def h(*args):
+        argnums_tuple(argnums, len(args), "hessian")  # errors that name hessian
+        for i, a in enumerate(args):
+            as_primal(a, "hessian", i)
+        return jac(*args)
+
+    return h
 
 
 def hvp(f, primals, tangents):
@@ -55,5 +64,9 @@ def hvp(f, primals, tangents):
     >>> [round(v, 4) for v in ad.hvp(f, (2.0, 3.0), (1.0, 0.0))]
     [-0.9093, 1.0]
     """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("hvp: primals and tangents must be tuples, as in hvp(f, (x,), (v,))")
+    for i, p in enumerate(primals):
+        as_primal(p, "hvp", i)
     argnums = tuple(range(len(primals)))
     return jvp(grad(f, argnums), tuple(primals), tuple(tangents))[1]

@@ -19,8 +19,11 @@ from adlearn.dispatch import Box
 __all__ = ["argnums_tuple", "as_output", "as_primal", "check_tangent"]
 
 
-def as_primal(x, where: str, position: int):
-    """A float or a float array for ``x``, or a TypeError that says what is wrong."""
+def as_primal(x, where: str, position: int, what: str = "argument"):
+    """A float or a float array for ``x``, or a TypeError that says what is wrong.
+
+    ``what`` names ``x`` in the message: an argument, a tangent or a cotangent.
+    """
     kind = type(x)
     if kind is float:
         return x
@@ -35,17 +38,17 @@ def as_primal(x, where: str, position: int):
         isinstance(x, np.ndarray) and x.dtype.kind == "c"
     ):
         raise TypeError(
-            f"{where}: argument {position} is complex ({_short(x)}); adlearn differentiates "
+            f"{where}: {what} {position} is complex ({_short(x)}); adlearn differentiates "
             "real functions of real inputs (ad.check_grad uses complex numbers internally)"
         )
     if isinstance(x, (list, tuple)):
         raise TypeError(
-            f"{where}: argument {position} is a {kind.__name__}; pass np.array({_short(x)}) "
+            f"{where}: {what} {position} is a {kind.__name__}; pass np.array({_short(x)}) "
             "to differentiate with respect to an array"
         )
-    what = f"an array of dtype {x.dtype}" if isinstance(x, np.ndarray) else f"a {kind.__name__}"
+    found = f"an array of dtype {x.dtype}" if isinstance(x, np.ndarray) else f"a {kind.__name__}"
     raise TypeError(
-        f"{where}: argument {position} is {what} ({_short(x)}); "
+        f"{where}: {what} {position} is {found} ({_short(x)}); "
         "expected a float or a numpy array of floats"
     )
 
@@ -79,10 +82,11 @@ def argnums_tuple(argnums, nargs: int, where: str) -> tuple[int, ...]:
 
 def check_tangent(primal, tangent, where: str, position: int):
     """A tangent (or cotangent) must have the shape of its primal."""
-    t = as_primal(tangent, where, position)
+    what, owner = ("cotangent", "the output") if where == "vjp" else ("tangent", "its primal")
+    t = as_primal(tangent, where, position, what)
     if np.shape(t) != np.shape(primal):
         raise ValueError(
-            f"{where}: tangent {position} has shape {np.shape(t)}, but its primal has "
+            f"{where}: {what} {position} has shape {np.shape(t)}, but {owner} has "
             f"shape {np.shape(primal)}; they must be equal"
         )
     return t
