@@ -45,10 +45,8 @@ def bind(prim, args, params):
     """Apply primitive ``prim`` to ``args``, through every transformation tracing them."""
     top = None
     for a in args:
-        if isinstance(a, Box):
-            tag = a._tag
-            if top is None or tag.level > top.level:
-                top = tag
+        if isinstance(a, Box) and (top is None or a._tag.level > top.level):
+            top = a._tag
     if top is None:
         return evaluate(prim, args, params)
     return top.process(prim, args, params)

@@ -55,15 +55,23 @@ class ForwardTag:
 
     def process(self, prim, args, params):
         """Apply ``prim`` to arguments, some of them dual numbers of this sweep."""
-        primals = []
-        tangents = []
-        for a in args:
+        # The common one- and two-argument cases are spelled out: every
+        # operation of a sweep passes here.
+        if len(args) == 2:
+            a, b = args
             if type(a) is Dual and a._tag is self:
-                primals.append(a.primal)
-                tangents.append(a.tangent)
+                if type(b) is Dual and b._tag is self:
+                    primals, tangents = (a.primal, b.primal), (a.tangent, b.tangent)
+                else:
+                    primals, tangents = (a.primal, b), (a.tangent, None)
             else:
-                primals.append(a)
-                tangents.append(None)
+                primals, tangents = (a, b.primal), (None, b.tangent)
+        elif len(args) == 1:
+            primals, tangents = (args[0].primal,), (args[0].tangent,)
+        else:
+            mine = [type(a) is Dual and a._tag is self for a in args]
+            primals = tuple(a.primal if m else a for a, m in zip(args, mine))
+            tangents = tuple(a.tangent if m else None for a, m in zip(args, mine))
         out = bind(prim, primals, params)
         partials = prim.partials
         if partials is None:
@@ -71,7 +79,8 @@ class ForwardTag:
         tangent = None
         for partial, t in zip(partials, tangents):
             if t is not None:
-                term = times(t, partial(*primals, out, **params))
+                d = partial(*primals, out, **params) if params else partial(*primals, out)
+                term = times(t, d)
                 tangent = term if tangent is None else tangent + term
         return Dual(out, tangent, self)
 
@@ -102,11 +111,14 @@ def _tangent_out(tag, out):
     """The tangent of this sweep in ``out`` (zero where ``out`` does not depend on it)."""
     if type(out) is Dual and out._tag is tag:
         primal, tangent = out.primal, out.tangent
+        if type(primal) is float and type(tangent) is float:
+            return primal, tangent
         shape = np.shape(primal_value(primal))
         if np.shape(primal_value(tangent)) != shape:
             tangent = np.broadcast_to(tangent, shape)
             tangent = tangent.copy() if isinstance(tangent, np.ndarray) else tangent
         return primal, tangent
+    as_output(out, "jvp")
     return out, 0.0 * out if isinstance(primal_value(out), np.ndarray) else 0.0
 
 
@@ -117,7 +129,9 @@ def _sweep(f, primals, tangents, where):
     out = f(*args)
     if isinstance(out, (tuple, list)):
         return tuple(zip(*(_tangent_out(tag, as_output(o, where)) for o in out)))
-    return _tangent_out(tag, as_output(out, where))
+    if type(out) is not Dual:
+        as_output(out, where)
+    return _tangent_out(tag, out)
 
 
 def jvp(f, primals, tangents):
@@ -169,10 +183,14 @@ def derivative(f, argnums=0):
     if not isinstance(argnums, int) or isinstance(argnums, bool):
         raise TypeError(f"derivative: argnums must be one int, got {argnums!r}")
 
+    seeds_for: dict[int, list] = {}  # seeds per number of arguments
+
     def df(*args):
-        (n,) = argnums_tuple(argnums, len(args), "derivative")
-        primals = [as_primal(a, "derivative", i) for i, a in enumerate(args)]
-        seeds = [1.0 if i == n else None for i in range(len(args))]
+        seeds = seeds_for.get(len(args))
+        if seeds is None:
+            (n,) = argnums_tuple(argnums, len(args), "derivative")
+            seeds = seeds_for[len(args)] = [1.0 if i == n else None for i in range(len(args))]
+        primals = [a if type(a) is float else as_primal(a, "derivative", i) for i, a in enumerate(args)]
         return _sweep(f, primals, seeds, "derivative")[1]
 
     return df

@@ -67,10 +67,11 @@ class Pullback:
 class Tape:
     """The record of one reverse-mode evaluation, in evaluation order.
 
-    Entry i holds ``parents[i]`` (the entries it read), ``backs[i]`` (its local
-    partials, or a :class:`Pullback` for a structural primitive) and
-    ``shapes[i]``. With ``details=True`` it also keeps what the evaluation
-    trace shows: the primitive, its operands and its value.
+    Entry i holds ``parents[i]`` (the entries it read) and ``backs[i]`` (its
+    local partials, or a :class:`Pullback` for a structural primitive).
+    ``shapes`` holds the shape of every entry that is not a Python float. With
+    ``details=True`` the tape also keeps what the evaluation trace shows: the
+    primitive, its operands and its value.
     """
 
     __slots__ = ("backs", "details", "level", "parents", "shapes")
@@ -79,7 +80,7 @@ class Tape:
         self.level = new_level()
         self.parents: list[tuple[int, ...]] = []
         self.backs: list = []
-        self.shapes: list[tuple[int, ...]] = []
+        self.shapes: dict[int, tuple[int, ...]] = {}
         self.details: list | None = [] if details else None
 
     def __len__(self):
@@ -87,39 +88,57 @@ class Tape:
 
     def input(self, value, name=None) -> Var:
         """A new input entry (a unit of level 0)."""
-        return self._append(value, (), (), None, (name,))
-
-    def _append(self, value, parents, back, prim, operands, params=None):
         index = len(self.parents)
-        self.parents.append(parents)
-        self.backs.append(back)
-        self.shapes.append(() if type(value) is float else np.shape(primal_value(value)))
+        self.parents.append(())
+        self.backs.append(())
+        if type(value) is not float:
+            self.shapes[index] = np.shape(primal_value(value))
         if self.details is not None:
-            self.details.append((prim, operands, value, params))
+            self.details.append((None, (name,), value, None))
         return Var(value, index, self)
 
     def process(self, prim, args, params):
         """Apply ``prim`` and record it, if any argument is a variable of this tape."""
-        values = []
-        parents = []
-        positions = []
-        for j, a in enumerate(args):
+        # Unwrap this tape's variables; the common one- and two-argument cases
+        # are spelled out because every recorded operation passes here.
+        if len(args) == 2:
+            a, b = args
             if type(a) is Var and a._tag is self:
-                values.append(a.value)
-                parents.append(a.index)
-                positions.append(j)
+                if type(b) is Var and b._tag is self:
+                    values, parents, positions = (a.value, b.value), (a.index, b.index), (0, 1)
+                else:
+                    values, parents, positions = (a.value, b), (a.index,), (0,)
             else:
-                values.append(a)
+                values, parents, positions = (a, b.value), (b.index,), (1,)
+        elif len(args) == 1:
+            (a,) = args
+            values, parents, positions = (a.value,), (a.index,), (0,)
+        else:
+            mine = [type(a) is Var and a._tag is self for a in args]
+            values = tuple(a.value if m else a for a, m in zip(args, mine))
+            parents = tuple(a.index for a, m in zip(args, mine) if m)
+            positions = tuple(j for j, m in enumerate(mine) if m)
         out = bind(prim, values, params)
         partials = prim.partials
         if partials is None:
             back = Pullback(prim, positions, values, out, params)
-        else:
+        elif params:
             back = tuple([partials[j](*values, out, **params) for j in positions])
-        operands = None
+        elif len(positions) == 1:
+            back = (partials[positions[0]](*values, out),)
+        elif positions == (0, 1):
+            back = (partials[0](*values, out), partials[1](*values, out))
+        else:
+            back = tuple([partials[j](*values, out) for j in positions])
+        index = len(self.parents)
+        self.parents.append(parents)
+        self.backs.append(back)
+        if type(out) is not float:
+            self.shapes[index] = np.shape(primal_value(out))
         if self.details is not None:
             operands = tuple(Ref(a.index) if type(a) is Var and a._tag is self else a for a in args)
-        return self._append(out, tuple(parents), back, prim, operands, params)
+            self.details.append((prim, operands, out, params))
+        return Var(out, index, self)
 
     def backward(self, out_index: int, seed, keep: bool = False) -> list:
         """Adjoints of every entry up to ``out_index``, given the output's adjoint.
@@ -140,7 +159,7 @@ class Tape:
             contributions = [times(g, d) for d in back] if type(back) is tuple else back(g)
             for p, c in zip(parents[i], contributions):
                 if type(c) is not float:
-                    c = unbroadcast(c, shapes[p])
+                    c = unbroadcast(c, shapes.get(p, ()))
                 a = adjoints[p]
                 adjoints[p] = c if a is None else a + c
         return adjoints
@@ -179,9 +198,11 @@ def unbroadcast(c, shape):
 
 def _full_adjoint(adjoint, primal):
     """The adjoint of an input, at the input's shape and type."""
-    shape = np.shape(primal)
+    if type(primal) is float and type(adjoint) is float:  # the common scalar case
+        return adjoint
+    shape = np.shape(primal_value(primal))
     if adjoint is None:
-        return 0.0 if not shape and type(primal) is float else np.zeros(shape)
+        return 0.0 if type(primal) is float else np.zeros(shape)
     if np.shape(primal_value(adjoint)) != shape:
         adjoint = np.broadcast_to(adjoint, shape)
         if isinstance(adjoint, np.ndarray):
@@ -192,15 +213,17 @@ def _full_adjoint(adjoint, primal):
 
 
 def _record(f, args, nums, where):
-    """Run f with the arguments ``nums`` on a new tape; return (tape, inputs, out)."""
-    primals = [as_primal(a, where, i) for i, a in enumerate(args)]
+    """Run f with the arguments ``nums`` on a new tape; return (tape, inputs, out, primals)."""
+    primals = [a if type(a) is float else as_primal(a, where, i) for i, a in enumerate(args)]
     tape = Tape()
     boxed = list(primals)
     inputs = []
     for n in nums:
-        boxed[n] = tape.input(primals[n])
-        inputs.append(boxed[n])
-    out = as_output(f(*boxed), where)
+        boxed[n] = x = tape.input(primals[n])
+        inputs.append(x)
+    out = f(*boxed)
+    if type(out) is not Var:
+        as_output(out, where)
     return tape, inputs, out, primals
 
 
@@ -231,17 +254,22 @@ def value_and_grad(f, argnums=0):
     5.0 [2. 4.]
     """
 
+    single = isinstance(argnums, int)
+    checked: dict[int, tuple[int, ...]] = {}  # argnums per number of arguments
+
     def vg(*args):
-        nums = argnums_tuple(argnums, len(args), "grad")
+        nums = checked.get(len(args))
+        if nums is None:
+            nums = checked[len(args)] = argnums_tuple(argnums, len(args), "grad")
         tape, inputs, out, primals = _record(f, args, nums, "grad")
         value = _value(out, tape)
-        if np.ndim(primal_value(value)) != 0:
+        if type(value) is not float and np.ndim(primal_value(value)) != 0:
             raise ValueError(
                 f"grad: the function must return a scalar, but it returned shape "
                 f"{np.shape(primal_value(value))}; use ad.jacrev or ad.vjp for array outputs"
             )
         grads = _pull(tape, inputs, out, primals, nums, 1.0)
-        return value, grads[0] if isinstance(argnums, int) else grads
+        return value, grads[0] if single else grads
 
     return vg
 
