@@ -223,6 +223,7 @@ def parse(text: str, variables: Sequence[str] | None = None) -> Expression:
     """
     if not isinstance(text, str):
         raise ExpressionError(f"an expression must be a str, got {type(text).__name__}")
+    text = text.strip(" \t")  # Python's parser refuses leading space (" -x1" on a command line)
     _check_text(text)
     body = _parse_ast(text).body
     uses = _check_tree(text, body)
@@ -480,13 +481,13 @@ def _order(text: str, uses: list[ast.Name], variables) -> tuple[str, ...]:
             raise ExpressionError(f"the variable {name} is given twice", text)
     for name, node in first.items():
         if name not in given:
-            listed = ", ".join(given) if given else "none"
-            raise _error(
-                text, node, f"{name} is used but not given a value (the variables given: {listed})"
-            )
+            listed = f" (values are given for {', '.join(given)})" if given else ""
+            raise _error(text, node, f"{name} has no value{listed}")
     for name in given:
         if name not in first:
-            raise ExpressionError(f"{name} is given but the expression does not use it", text)
+            raise ExpressionError(
+                f"a value is given for {name}, but the expression does not use it", text
+            )
     return given
 
 

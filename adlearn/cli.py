@@ -1,0 +1,409 @@
+"""The ``adlearn`` command: trace tables, graphs and gradients of an expression.
+
+``adlearn trace``, ``adlearn graph`` and ``adlearn grad`` take an expression
+such as ``"x1*x2 + sin(x1)"`` and a point (``--at x1=2 x2=3``). The expression
+is checked by :func:`adlearn.expr.parse` and never run as Python. A rejected
+expression or option exits with status 2 and a message on stderr that points
+at the offending part; a computation that fails exits with status 1.
+
+Examples
+--------
+>>> from adlearn.cli import main
+>>> status = main(["grad", "x1*x2 + sin(x1)", "--at", "x1=2", "x2=3"])
+f      = 6.909297
+df/dx1 = 2.583853
+df/dx2 = 2.000000
+>>> status
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+import adlearn
+from adlearn.expr import ExpressionError, parse
+from adlearn.rules import FUNCTIONS
+
+__all__ = ["build_parser", "main"]
+
+GRAPH_FORMATS = (".png", ".svg", ".pdf")
+
+_DESCRIPTION = """\
+Evaluation traces, computational graphs and gradients of a function typed as
+an expression, computed by forward and reverse mode automatic differentiation.
+
+The expression uses numbers, variable names, + - * / **, unary minus,
+parentheses and the functions {functions}
+(also as np.sin or numpy.sin). It is checked, never run as Python code."""
+
+_EXAMPLES = """\
+examples:
+  adlearn trace "x1*x2 + sin(x1)" --at x1=2 x2=3
+  adlearn trace "x1*x2 + sin(x1)" --at x1=2 x2=3 --mode reverse --format markdown
+  adlearn graph "x1*x2 + sin(x1)" --at x1=2 x2=3 --show adjoint -o graph.png
+  adlearn grad "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5
+
+An expression that starts with a minus sign needs a space first: " -x1**2".
+Run "adlearn COMMAND --help" for the options of a command."""
+
+_TRACE_EXAMPLES = """\
+examples:
+  adlearn trace "x1*x2 + sin(x1)" --at x1=2 x2=3
+  adlearn trace "x1*x2 + sin(x1)" --at x1=2 x2=3 --mode forward --wrt x2
+  adlearn trace "x1*x2 + sin(x1)" --at x1=2 x2=3 --mode reverse --notation wengert
+  adlearn trace "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5 --format latex
+
+Without --mode the table shows the tangent (forward mode, seeded on --wrt) and
+the adjoint (reverse mode) of every unit; --mode adds the rule of each step."""
+
+_GRAPH_EXAMPLES = """\
+examples:
+  adlearn graph "x1*x2 + sin(x1)" --at x1=2 x2=3 -o graph.png
+  adlearn graph "x1*x2 + sin(x1)" --at x1=2 x2=3 --show tangent --wrt x1 -o graph.svg
+  adlearn graph "x1*x2 + sin(x1)" --at x1=2 x2=3 --mode reverse --step 3 -o step3.pdf
+
+The file format follows the extension of -o: .png, .svg or .pdf."""
+
+_GRAD_EXAMPLES = """\
+examples:
+  adlearn grad "x1*x2 + sin(x1)" --at x1=2 x2=3
+  adlearn grad "sqrt(x**2 + y**2)" --at x=3 y=4 --digits 3
+
+One reverse sweep gives the value and the whole gradient."""
+
+
+class Rejected(Exception):
+    """Input the command refuses (exit status 2): a message and, maybe, a caret picture."""
+
+    def __init__(self, message: str, caret: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.caret = caret
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a hint when an expression that starts with "-" was taken for an option."""
+
+    argv: tuple[str, ...] = ()  # the arguments being parsed, set by build_parser
+
+    def error(self, message):
+        if any(a.startswith("-") and a[:2] not in ("--", "-h", "-o") for a in self.argv):
+            message += '; an expression that starts with a minus sign needs a space first: " -x1"'
+        super().error(message)
+
+
+def build_parser(argv: tuple[str, ...] = ()) -> argparse.ArgumentParser:
+    """The argument parser of the ``adlearn`` command and its three subcommands.
+
+    ``argv``, the arguments it is about to parse, lets a usage error add a hint.
+    """
+    parser = _Parser(
+        prog="adlearn",
+        description=_DESCRIPTION.format(functions=", ".join(sorted(FUNCTIONS))),
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.argv = argv
+    parser.add_argument("--version", action="version", version=f"adlearn {adlearn.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    trace = _command(commands, "trace", _trace, "print the evaluation trace table", _TRACE_EXAMPLES)
+    trace.add_argument(
+        "--mode",
+        choices=("forward", "reverse"),
+        help="one sweep with its rules: forward (tangents) or reverse (adjoints); "
+        "default: both columns, without rules",
+    )
+    trace.add_argument(
+        "--notation",
+        choices=("both", "hierarchy", "wengert"),
+        default="both",
+        help="how units are named: w^n_i (hierarchy), w1..wN (Wengert) or both (default)",
+    )
+    trace.add_argument(
+        "--format",
+        choices=("text", "markdown", "latex", "html"),
+        default="text",
+        help="output format (default: text)",
+    )
+    trace.add_argument("--digits", type=_digits, default=3, help="decimals shown (default: 3)")
+
+    graph = _command(
+        commands, "graph", _graph, "draw the computational graph to a file", _GRAPH_EXAMPLES
+    )
+    graph.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="where to write the picture: a .png, .svg or .pdf file",
+    )
+    graph.add_argument(
+        "--show",
+        nargs="+",
+        choices=("value", "tangent", "adjoint"),
+        help="annotate each unit with its value, tangent or adjoint (or several); "
+        "with --mode the default is the tangent (forward) or the adjoint (reverse)",
+    )
+    graph.add_argument(
+        "--mode",
+        choices=("forward", "reverse"),
+        help="the sweep whose step --step highlights",
+    )
+    graph.add_argument(
+        "--step",
+        type=int,
+        metavar="N",
+        help="highlight step N (1 = first) of the sweep given by --mode",
+    )
+    graph.add_argument(
+        "--notation",
+        choices=("hierarchy", "wengert"),
+        default="hierarchy",
+        help="how units are named (default: hierarchy)",
+    )
+    graph.add_argument(
+        "--edge-labels", action="store_true", help="label each edge with its local partial"
+    )
+    graph.add_argument("--digits", type=_digits, default=3, help="decimals shown (default: 3)")
+
+    grad = _command(
+        commands, "grad", _grad, "print the value and the gradient", _GRAD_EXAMPLES, wrt=False
+    )
+    grad.add_argument("--digits", type=_digits, default=6, help="decimals shown (default: 6)")
+    for sub in (trace, graph, grad):
+        sub.argv = argv
+    return parser
+
+
+def _command(commands, name, run, summary, examples, wrt=True) -> argparse.ArgumentParser:
+    """A subcommand with the arguments every command takes: the expression and the point."""
+    sub = commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub.add_argument("expression", help='the function, as in "x1*x2 + sin(x1)"')
+    sub.add_argument(
+        "--at",
+        nargs="+",
+        required=True,
+        metavar="NAME=VALUE",
+        help="the point: a value for every variable, as in --at x1=2 x2=3 "
+        "(this order is the order of the inputs)",
+    )
+    if wrt:
+        sub.add_argument(
+            "--wrt",
+            metavar="NAME",
+            help="the input whose tangent forward mode seeds with 1 (default: the first)",
+        )
+    sub.set_defaults(run=run)
+    return sub
+
+
+def _digits(text: str) -> int:
+    try:
+        digits = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= digits <= 15:
+        raise argparse.ArgumentTypeError(f"{digits} is not between 0 and 15")
+    return digits
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``adlearn`` command; return its exit status.
+
+    0: done; 1: the computation failed; 2: the input was rejected.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(tuple(argv))
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a usage error (status 2)
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
+    prefix = f"adlearn {args.command}"
+    try:
+        return args.run(args, prefix)
+    except Rejected as err:
+        _print(f"{prefix}: error: {err.message}", sys.stderr)
+        if err.caret:
+            _print("\n".join("  " + line for line in err.caret.splitlines()), sys.stderr)
+        return 2
+
+
+# --- the point and the expression --------------------------------------------------
+
+
+def _setup(args) -> tuple:
+    """The parsed expression, the point and the seed input, or Rejected."""
+    names, values = _point(args.at)
+    try:
+        expr = parse(args.expression, variables=names)
+    except ExpressionError as err:
+        raise Rejected(err.message, err.caret()) from None
+    wrt = getattr(args, "wrt", None)
+    if wrt is not None and wrt not in names:
+        raise Rejected(f"--wrt {wrt}: not a variable; the variables are {', '.join(names)}")
+    return expr, values, wrt if wrt is not None else names[0]
+
+
+def _point(items: list[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    names: list[str] = []
+    values: list[float] = []
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise Rejected(f"--at {item}: expected NAME=VALUE, as in x1=2")
+        try:
+            value = float(text)
+        except ValueError:
+            raise Rejected(f"--at {item}: {text.strip()!r} is not a number") from None
+        if not math.isfinite(value):
+            raise Rejected(f"--at {item}: the value must be a finite number")
+        if name in names:
+            raise Rejected(f"--at {item}: {name} is given twice")
+        names.append(name)
+        values.append(value)
+    return tuple(names), tuple(values)
+
+
+def _compute(prefix: str, work):
+    """Run ``work()``; numpy's warnings (log of a negative number) become warning lines."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(divide="warn", over="warn", invalid="warn"):
+            try:
+                result = work()
+            except (ArithmeticError, TypeError, ValueError) as err:
+                _print(f"{prefix}: error: {err}", sys.stderr)
+                return None
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        _print(f"{prefix}: warning: {message}", sys.stderr)
+    return result
+
+
+def _warn_if_not_finite(prefix: str, numbers) -> None:
+    if not all(np.all(np.isfinite(n)) for n in numbers):
+        _print(f"{prefix}: warning: some results are nan or infinite", sys.stderr)
+
+
+# --- the commands ----------------------------------------------------------------
+
+
+def _trace(args, prefix: str) -> int:
+    expr, values, wrt = _setup(args)
+
+    def work():
+        t = adlearn.trace(expr.function, *values, wrt=wrt, names=expr.variables)
+        return t, t.render(args.format, mode=args.mode, notation=args.notation, digits=args.digits)
+
+    done = _compute(prefix, work)
+    if done is None:
+        return 1
+    t, table = done
+    _print(table)
+    _warn_if_not_finite(prefix, [x for u in t.units for x in (u.value, u.tangent, u.adjoint)])
+    return 0
+
+
+def _grad(args, prefix: str) -> int:
+    expr, values, _ = _setup(args)
+    argnums = tuple(range(len(values)))
+    done = _compute(prefix, lambda: adlearn.value_and_grad(expr.function, argnums)(*values))
+    if done is None:
+        return 1
+    value, gradient = done
+    labels = ["f"] + [f"df/d{name}" for name in expr.variables]
+    width = max(map(len, labels))
+    for label, number in zip(labels, (value, *gradient)):
+        _print(f"{label:<{width}} = {_number(number, args.digits)}")
+    _warn_if_not_finite(prefix, (value, *gradient))
+    return 0
+
+
+def _graph(args, prefix: str) -> int:
+    path = Path(args.output)
+    if path.suffix.lower() not in GRAPH_FORMATS:
+        raise Rejected(
+            f"-o {args.output}: the file must end in {', '.join(GRAPH_FORMATS)}, "
+            f"got {path.suffix or 'no extension'}"
+        )
+    if not path.parent.is_dir():
+        raise Rejected(f"-o {args.output}: the directory {path.parent} does not exist")
+    expr, values, wrt = _setup(args)
+    if args.step is not None and args.mode is None:
+        raise Rejected("--step needs --mode forward or --mode reverse")
+    try:
+        import matplotlib
+
+        if "matplotlib.pyplot" not in sys.modules:
+            matplotlib.use("Agg")  # a file, no window
+        from adlearn.graph import draw
+    except ImportError as err:
+        _print(
+            f"{prefix}: error: drawing needs matplotlib ({err}); "
+            'install it with: pip install "adlearn[course]"',
+            sys.stderr,
+        )
+        return 1
+    t = _compute(
+        prefix, lambda: adlearn.trace(expr.function, *values, wrt=wrt, names=expr.variables)
+    )
+    if t is None:
+        return 1
+    if args.step is not None and not 1 <= args.step <= len(t.units):
+        raise Rejected(f"--step {args.step}: the sweep has steps 1 to {len(t.units)}")
+    fig = _compute(
+        prefix,
+        lambda: draw(
+            t,
+            notation=args.notation,
+            show=args.show,
+            edge_labels=args.edge_labels,
+            mode=args.mode,
+            step=args.step,
+            digits=args.digits,
+        ),
+    )
+    if fig is None:
+        return 1
+    try:
+        fig.savefig(path)
+    except OSError as err:
+        _print(f"{prefix}: error: cannot write {path}: {err}", sys.stderr)
+        return 1
+    finally:
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close(fig)
+    _print(f"wrote {path}")
+    return 0
+
+
+# --- output ----------------------------------------------------------------------
+
+
+def _number(v, digits: int) -> str:
+    text = f"{float(v):.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.000"
+
+
+def _print(text: str, stream=None) -> None:
+    """Print, replacing what the terminal's encoding cannot show (w⁰₁ on a cp1252 console)."""
+    stream = sys.stdout if stream is None else stream
+    try:
+        print(text, file=stream)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        print(text.encode(encoding, "replace").decode(encoding), file=stream)
