@@ -440,9 +440,20 @@ SUM_TO = _linear(
 
 
 def _index_add(x, index, shape):
+    """Zeros of ``shape`` with x added at ``index`` (repeated indices add up)."""
     out = np.zeros(shape, dtype=np.result_type(x, float))
-    np.add.at(out, index, x)
+    if _is_basic(index):  # slices and ints select each entry once: plain assignment
+        out[index] = x
+    else:
+        np.add.at(out, index, x)
     return out
+
+
+def _is_basic(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts
+    )
 
 
 def _sum_to(x, shape):
