@@ -1,0 +1,118 @@
+"""Checkers for chapter 1, the running example: units, levels, the trace.
+
+Examples
+--------
+>>> from adlearn.exercises import ch1
+>>> ch1.output_level(3)
+Exercise 1.2: Correct! The level is the longest path from an input: x1 -> w^1 -> w^2 -> w^3.
+"""
+
+from __future__ import annotations
+
+import math
+
+from adlearn.exercises.verdict import NotYet, call, checker, close, diagnose, number, show
+
+__all__ = ["fan_out", "g_units", "output_level", "predict_w4"]
+
+
+@checker("1.1", "the value of w4")
+def predict_w4(answer):
+    """The value of w4 = w^1_2 = sin(w1) at (x1, x2) = (2, 3)."""
+    x = number(answer)
+    if close(x, math.sin(2.0)):
+        return "w4 = sin(w1) = sin(2) = 0.909 (radians)."
+    diagnose(
+        x,
+        [
+            (
+                math.cos(2.0),
+                "cos(2) is the local partial of w4 (used for tangents); w4's value is sin(w1).",
+            ),
+            (math.sin(3.0), "w4 = sin(w1) reads w1 = x1 = 2, not x2."),
+            (math.sin(math.radians(2.0)), "sin works in radians: sin(2) with 2 in radians."),
+            (6.0, "6 is w3 = w1 * w2. w4 is the other unit of level 1, sin(w1)."),
+            (6.0 + math.sin(2.0), "That is f itself, w5 = w3 + w4. w4 is only its second term."),
+        ],
+        default="w4 = sin(w1), and w1 = x1 = 2: evaluate sin(2).",
+    )
+
+
+@checker("1.2", "the level of g's output")
+def output_level(answer):
+    """The level of the output unit of g(x1, x2) = exp(x1 * x2) + x2."""
+    x = number(answer)
+    if close(x, 3.0):
+        return "The level is the longest path from an input: x1 -> w^1 -> w^2 -> w^3."
+    diagnose(
+        x,
+        [
+            (1.0, "The output reads x2 directly (one step), but also exp(...), three steps up."),
+            (2.0, "Count the units between x1 and the output: x1 * x2, then exp, then + x2."),
+            (5.0, "5 is the output's Wengert number (w5). The level counts steps from the inputs."),
+            (0.0, "Level 0 holds the inputs x1 and x2 only."),
+        ],
+        default="Write the units: w^1 = x1 * x2, then exp of it, then + x2. Each adds one level.",
+    )
+
+
+def _g_units(x1, x2):
+    w3 = math.exp(x2)
+    w4 = x1 * w3
+    return [x1, x2, w3, w4, w4 - x2]
+
+
+@checker("1.3", "the units of g")
+def g_units(fn):
+    """``fn(x1, x2)`` returns the five unit values of g(x1, x2) = x1 * exp(x2) - x2."""
+    for point in [(1.5, 0.5), (-2.0, 1.25)]:
+        got = call(fn, *point, name="g_units")
+        want = _g_units(*point)
+        try:
+            got = [float(w) for w in got]
+        except (TypeError, ValueError):
+            raise NotYet(
+                f"g_units{point} returned {show(got)}: return a list of numbers, [w1, w2, w3, w4, w5]."
+            ) from None
+        if len(got) != len(want):
+            raise NotYet(
+                f"g_units gave {len(got)} values; g has 5 units: x1, x2 and three operations "
+                "(exp, *, -)."
+            )
+        if not close(got[:2], want[:2]):
+            raise NotYet("The first two units are the inputs: w1 = x1, w2 = x2.")
+        if not close(got[4], want[4]):
+            raise NotYet(
+                f"The last unit must be g itself: g{point} = {want[4]:.4f}, not {got[4]:.4f}."
+            )
+        if close(sorted(got), sorted(want)) and not close(got, want):
+            raise NotYet(
+                "Right values, wrong order: a unit comes after the units it reads "
+                "(exp(x2) before x1 * exp(x2))."
+            )
+        if not close(got, want):
+            wrong = next(k for k in range(5) if not close(got[k], want[k]))
+            raise NotYet(
+                f"w{wrong + 1} is off at (x1, x2) = {point}: split g as w3 = exp(w2), w4 = w1 * w3."
+            )
+    return "w3 = exp(w2), w4 = w1 * w3, w5 = w4 - w2."
+
+
+@checker("1.4", "the unit read twice")
+def fan_out(answer):
+    """The Wengert number of the unit of f read by two other units."""
+    if isinstance(answer, str) and answer.strip().lower() in {"w1", "x1", "w^0_1", "w⁰₁"}:
+        answer = 1
+    x = number(answer)
+    if close(x, 1.0):
+        return "w1 = x1 feeds w3 = w1 * w2 and w4 = sin(w1): its adjoint will add two terms."
+    diagnose(
+        x,
+        [
+            (2.0, "w2 = x2 is read once, by w3 = w1 * w2. Which unit is read by w3 and by w4?"),
+            (3.0, "w3 is read once, by w5. Look at what w3 and w4 read."),
+            (4.0, "w4 is read once, by w5. Look at what w3 and w4 read."),
+            (5.0, "w5 is the output: no unit reads it."),
+        ],
+        default="Give a Wengert number from 1 to 5 (look at the operation column of the trace).",
+    )
