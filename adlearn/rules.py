@@ -322,9 +322,12 @@ def _sum_jvp(args, tangents, out, axis=None, keepdims=False):
 
 
 def _sum_vjp(g, x, out, axis=None, keepdims=False):
-    if axis is None or keepdims:
-        return g  # broadcasts back over the summed axes
-    return expand_dims(g, axis=axis)
+    # Every entry of x receives the adjoint of its sum: g spread back over the
+    # summed axes, at x's full shape (a smaller adjoint would be ambiguous when
+    # it is sent on to an operand that was itself broadcast).
+    if axis is not None and not keepdims:
+        g = expand_dims(g, axis=axis)
+    return _full(g, np.shape(primal_value(x)))
 
 
 def _np_sum(x, axis=None, keepdims=False):
@@ -427,7 +430,7 @@ INDEX_ADD = _linear(
 )
 BROADCAST_TO = _linear(
     "broadcast_to",
-    lambda x, shape: np.broadcast_to(x, shape),
+    lambda x, shape: np.broadcast_to(x, shape).copy(),  # writable, not a view
     "broadcast({0})",
     lambda g, x_shape, p: sum_to(g, shape=x_shape),
 )
