@@ -14,6 +14,7 @@ Examples
 [2.5839, 2.0]
 """
 
+from adlearn.check import check_grad
 from adlearn.forward import Dual, derivative, jacfwd, jvp
 from adlearn.higher import hessian, hvp
 from adlearn.reverse import Var, grad, jacrev, value_and_grad, vjp
@@ -26,6 +27,7 @@ __all__ = [
     "Trace",
     "Var",
     "__version__",
+    "check_grad",
     "derivative",
     "grad",
     "hessian",
