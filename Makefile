@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# extra options for `make lab`, e.g. LAB_ARGS=--allow-root inside a container
+LAB_ARGS ?=
 
 .PHONY: lab test bench clean
 
@@ -13,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ --LabApp.default_url=/lab/tree/00-start-here.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,255 @@
+"""Chapter 1 in a real browser: the explorer's sliders work and an exercise gives its verdict.
+
+nbval runs the notebooks without a front end, so a widget can pass it and still
+be broken where learners meet it.  Here JupyterLab runs on a temporary copy of
+notebooks/ (it autosaves) and Debian's chromium, driven by playwright, opens the
+learner copy of chapter 1, runs all cells, moves the x1 slider with the keyboard
+and checks that the value of f, the trace table and the plot follow; then it
+answers the first exercise wrongly (a hint shows) and rightly (the verdict says so).
+
+Without chromium the test is skipped with the reason, except under CI (CI=true),
+where a missing browser is a failure. Screenshots go to screenshots/ (ignored by git).
+"""
+
+import json
+import logging
+import math
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from browser_support import (
+    CHROMIUM_ARGS,
+    cell_source,
+    cell_tags,
+    find_chromium,
+    in_ci,
+    numbers_in,
+    open_notebook,
+    run_all,
+    run_cell,
+    start_lab,
+    stop_lab,
+    type_into_cell,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+CHAPTER = "01-the-running-example.ipynb"
+SCREENSHOTS = ROOT / "screenshots"
+log = logging.getLogger(__name__)
+
+
+def f(x1, x2):
+    """The running example, written out independently of the package."""
+    return x1 * x2 + math.sin(x1)
+
+
+def _missing(reason):
+    if in_ci():
+        pytest.fail(f"{reason}; CI=true requires the browser test (.ci/run installs chromium)")
+    pytest.skip(f"{reason}: install it (`sudo apt-get install chromium`) to run the browser test")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = find_chromium()
+    if path is None:
+        _missing("chromium is not installed")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _missing("playwright is not installed (it comes with the test extra)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def lab(chromium, tmp_path_factory):
+    """JupyterLab on a temporary copy of notebooks/, stopped by its process id afterwards."""
+    assert (NOTEBOOKS / CHAPTER).exists(), f"notebooks/{CHAPTER} is missing"
+    work = tmp_path_factory.mktemp("lab")
+    course = work / "course"
+    shutil.copytree(
+        NOTEBOOKS, course / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+    )
+    started = time.monotonic()
+    server = start_lab(course, work)
+    log.info("JupyterLab answered after %.1f s", time.monotonic() - started)
+    try:
+        yield server
+    finally:
+        stop_lab(server)
+
+
+@pytest.fixture(scope="module")
+def page(chromium, lab):
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def chapter(page, lab):
+    """Chapter 1's learner copy, open with every cell run."""
+    started = time.monotonic()
+    open_notebook(page, lab, f"notebooks/{CHAPTER}")
+    opened = time.monotonic()
+    run_all(page)
+    log.info(
+        "kernel idle %.1f s after opening; run all took %.1f s",
+        opened - started,
+        time.monotonic() - opened,
+    )
+    return page
+
+
+def slider(page, name):
+    """The ipywidgets slider whose description is exactly ``name``."""
+    label = page.locator(".widget-label", has_text=re.compile(rf"^\s*{name}\s*$"))
+    return page.locator(".widget-slider").filter(has=label)
+
+
+def readout(page, name):
+    (value,) = numbers_in(slider(page, name).first.locator(".widget-readout").inner_text())
+    return value
+
+
+PLOTS_PAINTED = """c => {
+  const images = [...c.querySelectorAll('.widget-output img')];
+  const tables = c.querySelectorAll('.widget-output table');
+  return tables.length > 0 && images.length > 0
+    && images.every(img => img.complete && img.naturalWidth > 0);
+}"""
+
+
+def explorer_state(page, cell):
+    """What the explorer shows, once its table and plot are drawn: text, table(s), plot(s)."""
+    page.wait_for_function(PLOTS_PAINTED, arg=cell.element_handle(), timeout=15_000)
+    outputs = cell.locator(".widget-output")
+    return {
+        "text": "\n".join(outputs.all_inner_texts()),
+        "table": "\n".join(outputs.locator("table").all_inner_texts()),
+        "plot": [img.get_attribute("src") for img in outputs.locator("img").all()],
+    }
+
+
+def wait_for_change(page, cell, before, timeout=15.0):
+    """The explorer's state once text, table and plot all differ from ``before`` (or at timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = explorer_state(page, cell)
+        changed = all(state[key] != before[key] for key in ("text", "table", "plot"))
+        if changed or time.monotonic() > deadline:
+            return state
+        page.wait_for_timeout(100)
+
+
+def shows_value(text, expected):
+    """True when ``text`` shows ``expected`` to the digits it prints (3 at least)."""
+    for shown in re.findall(r"[-−]?\d+\.\d{3,}", text):
+        digits = len(shown.split(".")[1])
+        if abs(float(shown.replace("−", "-")) - expected) <= 0.6 * 10.0**-digits:
+            return True
+    return False
+
+
+def test_explorer_sliders_move_f_table_and_plot(chapter):
+    page = chapter
+    x1, x2 = slider(page, "x1"), slider(page, "x2")
+    x1.first.wait_for(state="visible", timeout=15_000)
+    x2.first.wait_for(state="visible", timeout=15_000)
+    assert x1.count() >= 1
+    assert x2.count() >= 1
+
+    cell = page.locator(".jp-Notebook .jp-Cell").filter(has=x1.first).first
+    cell.scroll_into_view_if_needed()
+    before = explorer_state(page, cell)
+    a1, a2 = readout(page, "x1"), readout(page, "x2")
+    assert shows_value(before["text"], f(a1, a2)), (a1, a2, before["text"])
+    assert before["table"].strip(), "no trace table in the explorer"
+    page.screenshot(path=SCREENSHOTS / "chapter1-explorer.png")
+    cell.locator(".jp-OutputArea").first.screenshot(path=SCREENSHOTS / "explorer.png")
+
+    started = time.monotonic()
+    x1.first.locator(".noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    after = wait_for_change(page, cell, before)
+    b1, b2 = readout(page, "x1"), readout(page, "x2")
+    log.info("x1 %s -> %s; explorer redrawn in %.1f s", a1, b1, time.monotonic() - started)
+    page.screenshot(path=SCREENSHOTS / "chapter1-explorer-moved.png")
+
+    assert b1 > a1, "ArrowRight did not increase x1"
+    assert b2 == a2, "x2 moved although only x1 was touched"
+    assert shows_value(after["text"], f(b1, b2)), (b1, b2, after["text"])
+    assert not shows_value(after["text"], f(a1, a2)), "the old value of f is still shown"
+    assert after["table"] != before["table"], "the trace table did not change"
+    assert after["plot"] != before["plot"], "the plot did not change"
+
+
+def first_tagged(cells, tag):
+    index = next((i for i, tags in enumerate(cells) if tag in tags), None)
+    assert index is not None, f"no cell tagged {tag!r}"
+    return index
+
+
+def solution_source():
+    """Source of the first cell tagged 'solution' in the solution copy of chapter 1."""
+    nb = json.loads((NOTEBOOKS / "solutions" / CHAPTER).read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if "solution" in cell.get("metadata", {}).get("tags", []):
+            source = cell["source"]
+            return "".join(source) if isinstance(source, list) else source
+    raise AssertionError(f"no cell tagged 'solution' in solutions/{CHAPTER}")
+
+
+def wrong_answer(solution):
+    """The solution with its first number changed: a plausible wrong answer."""
+    lines = solution.splitlines()
+    for k, line in enumerate(lines):
+        code = line.split("#", 1)[0]
+        match = re.search(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", code)
+        if match and not code.lstrip().startswith(("from ", "import ")):
+            number = match.group(0)
+            changed = str(float(number) + 1.5) if "." in number else str(int(number) + 3)
+            lines[k] = line[: match.start()] + changed + line[match.end() :]
+            return "\n".join(lines)
+    raise AssertionError(f"no number to change in the solution:\n{solution}")
+
+
+def test_exercise_gives_a_hint_then_a_verdict(chapter):
+    page = chapter
+    index = first_tagged(cell_tags(page), "exercise")
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    untouched = "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
+    assert "Not attempted" in untouched, untouched
+
+    right = solution_source()
+    wrong = wrong_answer(right)
+    type_into_cell(page, index, wrong)
+    assert cell_source(page, index) == wrong
+    shown = run_cell(page, index)
+    cell.screenshot(path=SCREENSHOTS / "chapter1-exercise-hint.png")
+    assert "Not yet" in shown, shown
+    assert re.search(r"^\s*Hint:", shown, re.MULTILINE), shown
+    assert "Correct" not in shown, shown
+
+    type_into_cell(page, index, right)
+    assert cell_source(page, index) == right
+    shown = run_cell(page, index)
+    cell.screenshot(path=SCREENSHOTS / "chapter1-exercise-correct.png")
+    assert "Correct" in shown, shown
+    assert "Hint:" not in shown, shown
+    assert "Not yet" not in shown, shown
