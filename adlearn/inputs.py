@@ -68,6 +68,8 @@ def as_output(y, where: str):
 
 def argnums_tuple(argnums, nargs: int, where: str) -> tuple[int, ...]:
     """``argnums`` as a tuple of valid positions, or a clear error."""
+    if not isinstance(argnums, (int, tuple, list)):
+        raise TypeError(f"{where}: argnums must be an int or a tuple of ints, got {argnums!r}")
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for n in nums:
         if not isinstance(n, int) or isinstance(n, bool):
@@ -77,7 +79,10 @@ def argnums_tuple(argnums, nargs: int, where: str) -> tuple[int, ...]:
                 f"{where}: argnums={argnums!r} asks for argument {n}, "
                 f"but the function was called with {nargs} argument(s)"
             )
-    return tuple(n % nargs for n in nums)
+    positions = tuple(n % nargs for n in nums)
+    if len(set(positions)) < len(positions):
+        raise ValueError(f"{where}: argnums={argnums!r} names an argument more than once")
+    return positions
 
 
 def check_tangent(primal, tangent, where: str, position: int):
