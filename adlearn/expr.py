@@ -320,13 +320,23 @@ def _function_list() -> str:
     return ", ".join(sorted(FUNCTIONS))
 
 
-def _function_name(text: str, node: ast.Call) -> str:
-    """The whitelisted name a call uses, or an ExpressionError."""
+def _numpy_function(name: str):
+    """numpy's ``name`` if it is one of the whitelisted functions, else None.
+
+    Looked up in numpy's namespace dict: no module ``__getattr__`` runs (numpy's
+    imports submodules on demand).
+    """
+    f = vars(np).get(name)
+    return f if any(f is g for g in FUNCTIONS.values()) else None
+
+
+def _function(text: str, node: ast.Call) -> tuple[str, Callable]:
+    """The name a call is written with and the whitelisted function, or an ExpressionError."""
     func = node.func
     if isinstance(func, ast.Name):
         name = func.id
         if name in FUNCTIONS:
-            return name
+            return name, FUNCTIONS[name]
         close = difflib.get_close_matches(name, FUNCTIONS, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise _error(
@@ -337,22 +347,24 @@ def _function_name(text: str, node: ast.Call) -> str:
         and isinstance(func.value, ast.Name)
         and func.value.id in _NUMPY
     ):
-        name = func.attr
-        if name in FUNCTIONS and getattr(np, name, None) is FUNCTIONS[name]:
-            return name
-        known = sorted(n for n in FUNCTIONS if getattr(np, n, None) is FUNCTIONS[n])
-        if name in FUNCTIONS:  # np.max is a reduction in numpy, not max(a, b)
-            numpy_name = FUNCTIONS[name].__name__
+        written = f"{func.value.id}.{func.attr}"
+        f = _numpy_function(func.attr)
+        if f is not None:
+            return written, f
+        if func.attr in FUNCTIONS:  # np.max is a reduction, not max(a, b); numpy has no ln
+            what = (
+                f"numpy has no function {func.attr}"
+                if func.attr not in vars(np)
+                else f"{written} is a different function in numpy"
+            )
             raise _error(
                 text,
                 func,
-                f"{func.value.id}.{name} is not numpy's {name}({', '.join(['x'] * _arity(name))}); "
-                f"write {name}(...) or np.{numpy_name}(...)",
+                f"{what}; write {func.attr}(...) or np.{FUNCTIONS[func.attr].__name__}(...)",
             )
+        known = sorted(n for n in vars(np) if _numpy_function(n) is not None)
         raise _error(
-            text,
-            func,
-            f"unknown function {func.value.id}.{name}; the numpy functions are " + ", ".join(known),
+            text, func, f"unknown function {written}; the numpy functions are {', '.join(known)}"
         )
     what = "attribute access" if isinstance(func, ast.Attribute) else "this call"
     raise _error(
@@ -361,10 +373,6 @@ def _function_name(text: str, node: ast.Call) -> str:
         f"{what} is not allowed: {_source(text, func)} "
         "(only functions by name, such as sin(x) or np.sin(x), can be called)",
     )
-
-
-def _arity(name: str) -> int:
-    return getattr(FUNCTIONS[name], "nin", 1)
 
 
 def _check_tree(text: str, body: ast.AST) -> list[ast.Name]:
@@ -393,15 +401,15 @@ def _check_tree(text: str, body: ast.AST) -> list[ast.Name]:
                 )
             stack.append((node.operand, depth + 1))
         elif kind is ast.Call:
-            name = _function_name(text, node)
+            name, fn = _function(text, node)
             if node.keywords:
                 raise _error(
                     text,
                     node.keywords[0],
                     f"keyword arguments are not allowed: {_source(text, node.keywords[0])}",
                 )
-            if len(node.args) != _arity(name):
-                n = _arity(name)
+            n = getattr(fn, "nin", 1)  # numpy ufuncs know how many inputs they take
+            if len(node.args) != n:
                 raise _error(
                     text,
                     node,
@@ -548,7 +556,7 @@ def _function_of(text: str, node: ast.AST) -> Callable:
         return _OPERATORS[type(node.op)]
     if type(node) is ast.UnaryOp:
         return np.negative
-    return FUNCTIONS[_function_name(text, node)]
+    return _function(text, node)[1]
 
 
 def _fold(fn: Callable, args: list[float | None]) -> float | None:
