@@ -50,6 +50,21 @@ def _unsupported(what: str) -> TypeError:
     )
 
 
+def _binary(prim, a, b):
+    """``prim(a, b)`` where a is traced: straight to a's transformation when b is
+    a constant or traced by the same one (the common case), else through bind."""
+    if not isinstance(b, Box) or b._tag is a._tag:
+        return a._tag.process(prim, (a, b), _NONE)
+    return bind(prim, (a, b), _NONE)
+
+
+def _binary_r(prim, a, b):
+    """``prim(a, b)`` where b is traced and a is not (a reflected operator)."""
+    if not isinstance(a, Box):
+        return b._tag.process(prim, (a, b), _NONE)
+    return bind(prim, (a, b), _NONE)
+
+
 class TracedValue(Box):
     """Operators and numpy protocols shared by ``Dual`` and ``Var``."""
 
@@ -59,40 +74,40 @@ class TracedValue(Box):
 
     # arithmetic: one line each, every one a primitive of the table
     def __add__(self, other):
-        return bind(_ADD, (self, other), _NONE)
+        return _binary(_ADD, self, other)
 
     def __radd__(self, other):
-        return bind(_ADD, (other, self), _NONE)
+        return _binary_r(_ADD, other, self)
 
     def __sub__(self, other):
-        return bind(_SUB, (self, other), _NONE)
+        return _binary(_SUB, self, other)
 
     def __rsub__(self, other):
-        return bind(_SUB, (other, self), _NONE)
+        return _binary_r(_SUB, other, self)
 
     def __mul__(self, other):
-        return bind(_MUL, (self, other), _NONE)
+        return _binary(_MUL, self, other)
 
     def __rmul__(self, other):
-        return bind(_MUL, (other, self), _NONE)
+        return _binary_r(_MUL, other, self)
 
     def __truediv__(self, other):
-        return bind(_DIV, (self, other), _NONE)
+        return _binary(_DIV, self, other)
 
     def __rtruediv__(self, other):
-        return bind(_DIV, (other, self), _NONE)
+        return _binary_r(_DIV, other, self)
 
     def __pow__(self, other):
-        return bind(_POW, (self, other), _NONE)
+        return _binary(_POW, self, other)
 
     def __rpow__(self, other):
-        return bind(_POW, (other, self), _NONE)
+        return _binary_r(_POW, other, self)
 
     def __matmul__(self, other):
-        return bind(_MATMUL, (self, other), _NONE)
+        return _binary(_MATMUL, self, other)
 
     def __rmatmul__(self, other):
-        return bind(_MATMUL, (other, self), _NONE)
+        return _binary_r(_MATMUL, other, self)
 
     def __neg__(self):
         return bind(_NEG, (self,), _NONE)

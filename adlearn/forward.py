@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.boxes import TracedValue
-from adlearn.dispatch import bind, new_level
+from adlearn.dispatch import any_box, bind, evaluate, new_level
 from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent
 from adlearn.rules import primal_value
 
@@ -72,7 +72,7 @@ class ForwardTag:
             mine = [type(a) is Dual and a._tag is self for a in args]
             primals = tuple(a.primal if m else a for a, m in zip(args, mine))
             tangents = tuple(a.tangent if m else None for a, m in zip(args, mine))
-        out = bind(prim, primals, params)
+        out = bind(prim, primals, params) if any_box(primals) else evaluate(prim, primals, params)
         partials = prim.partials
         if partials is None:
             return Dual(out, prim.jvp(primals, tangents, out, **params), self)

@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.boxes import TracedValue
-from adlearn.dispatch import bind, new_level
+from adlearn.dispatch import any_box as _any_box
+from adlearn.dispatch import bind, evaluate, new_level
 from adlearn.forward import times
 from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent
 from adlearn.rules import broadcast_to, primal_value, sum_to
@@ -118,7 +119,7 @@ class Tape:
             values = tuple(a.value if m else a for a, m in zip(args, mine))
             parents = tuple(a.index for a, m in zip(args, mine) if m)
             positions = tuple(j for j, m in enumerate(mine) if m)
-        out = bind(prim, values, params)
+        out = bind(prim, values, params) if _any_box(values) else evaluate(prim, values, params)
         partials = prim.partials
         if partials is None:
             back = Pullback(prim, positions, values, out, params)
