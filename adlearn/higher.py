@@ -29,7 +29,8 @@ def hessian(f, argnums=0):
     """The Hessian of a scalar f, by forward mode over reverse mode.
 
     With an int ``argnums``, an array of shape ``x.shape + x.shape``; with a
-    tuple, a tuple of tuples ``H[i][j] = d2f / dx_i dx_j`` (as in JAX).
+    tuple, a tuple of tuples ``H[i][j] = d2f / dx_i dx_j``, of shape
+    ``x_i.shape + x_j.shape`` (as in JAX).
 
     Examples
     --------
@@ -39,13 +40,17 @@ def hessian(f, argnums=0):
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    jac = jacfwd(grad(f, argnums), argnums)
+    gradient = grad(f, argnums)
 
     def h(*args):
-        argnums_tuple(argnums, len(args), "hessian")  # errors that name hessian
+        nums = argnums_tuple(argnums, len(args), "hessian")  # errors that name hessian
         for i, a in enumerate(args):
             as_primal(a, "hessian", i)
-        return jac(*args)
+        if isinstance(argnums, int):
+            return jacfwd(gradient, argnums)(*args)
+        # column j: the derivative of every partial d f / dx_i along x_j
+        columns = [jacfwd(gradient, n)(*args) for n in nums]
+        return tuple(tuple(column[i] for column in columns) for i in range(len(nums)))
 
     return h
 
