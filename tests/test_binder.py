@@ -101,3 +101,64 @@ def test_no_root_configuration_is_silently_ignored():
     # with binder/ present repo2docker ignores these at the root: keep them out of the way
     ignored = ["requirements.txt", "runtime.txt", "apt.txt", "postBuild", "Project.toml"]
     assert [name for name in ignored if (ROOT / name).exists()] == []
+
+
+# --- the README's launch links ------------------------------------------------------------
+
+README = ROOT / "README.md"
+BINDER_LINK = re.compile(
+    r"https://mybinder\.org/v2/gh/(?P<repo>[\w.-]+/[\w.-]+)/HEAD\?urlpath=lab/tree/(?P<path>[^\s)]+)"
+)
+
+
+def readme():
+    return README.read_text(encoding="utf-8")
+
+
+def test_binder_badge_opens_start_here_in_jupyterlab():
+    links = list(BINDER_LINK.finditer(readme()))
+    assert links, "no Binder link in README.md"
+    badge = links[0]
+    assert badge.group("repo") == "adlearn/adlearn"
+    assert badge.group("path") == "notebooks/00-start-here.ipynb"
+    assert (ROOT / badge.group("path")).exists()
+    assert "https://mybinder.org/badge_logo.svg" in readme()
+
+
+def test_nbgitpuller_link_pulls_this_repository_and_opens_start_here():
+    from urllib.parse import parse_qs, urlsplit
+
+    (link,) = re.findall(r"https://<hub>/hub/user-redirect/git-pull\?\S+", readme())
+    query = parse_qs(urlsplit(link).query)
+    assert query["repo"] == ["https://github.com/adlearn/adlearn"]
+    assert query["branch"] == ["main"]
+    # nbgitpuller clones into a folder named after the repository
+    (urlpath,) = query["urlpath"]
+    assert urlpath == "lab/tree/adlearn/notebooks/00-start-here.ipynb"
+    assert (ROOT / urlpath.removeprefix("lab/tree/adlearn/")).exists()
+
+
+def test_readme_links_reach_existing_files():
+    targets = re.findall(r"\]\(((?!https?://)[^)\s#]+)\)", readme())
+    assert targets, "no relative links found in README.md"
+    missing = sorted({target for target in targets if not (ROOT / target).exists()})
+    assert not missing, f"README.md links to missing files: {missing}"
+
+
+def test_chapter_map_lists_every_notebook():
+    listed = set(re.findall(r"\]\((notebooks/(?:solutions/)?\d\d-[\w-]+\.ipynb)\)", readme()))
+    present = {
+        str(path.relative_to(ROOT))
+        for folder in (ROOT / "notebooks", ROOT / "notebooks" / "solutions")
+        for path in folder.glob("[0-9][0-9]-*.ipynb")
+    }
+    assert present, "no notebooks found"
+    assert sorted(present - listed) == [], "notebooks missing from the README's chapter map"
+    assert sorted(listed - present) == [], "README's chapter map lists notebooks that do not exist"
+
+
+def test_readme_commands_are_makefile_targets():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in re.findall(r"^make (\w+)", readme(), re.MULTILINE):
+        assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"no target {target!r}"
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -214,16 +214,29 @@ def solution_source():
     raise AssertionError(f"no cell tagged 'solution' in solutions/{CHAPTER}")
 
 
-def wrong_answer(solution):
-    """The solution with its first number changed: a plausible wrong answer."""
-    lines = solution.splitlines()
+def solved_lines(lines):
+    """Indices of the solved code: lines marked ``# SOLUTION`` or inside BEGIN/END SOLUTION."""
+    marked, inside = [], False
     for k, line in enumerate(lines):
-        code = line.split("#", 1)[0]
+        if re.match(r"^\s*# BEGIN SOLUTION\s*$", line):
+            inside = True
+        elif re.match(r"^\s*# END SOLUTION\s*$", line):
+            inside = False
+        elif inside or re.search(r"#\s*SOLUTION\s*$", line):
+            marked.append(k)
+    return marked
+
+
+def wrong_answer(solution):
+    """The solution with the first number of its solved code changed: a plausible wrong answer."""
+    lines = solution.splitlines()
+    for k in solved_lines(lines) or range(len(lines)):
+        code = lines[k].split("#", 1)[0]
         match = re.search(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", code)
         if match and not code.lstrip().startswith(("from ", "import ")):
             number = match.group(0)
             changed = str(float(number) + 1.5) if "." in number else str(int(number) + 3)
-            lines[k] = line[: match.start()] + changed + line[match.end() :]
+            lines[k] = lines[k][: match.start()] + changed + lines[k][match.end() :]
             return "\n".join(lines)
     raise AssertionError(f"no number to change in the solution:\n{solution}")
 
