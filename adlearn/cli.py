@@ -240,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
         if err.caret:
             _print("\n".join("  " + line for line in err.caret.splitlines()), sys.stderr)
         return 2
+    except Failed as err:
+        _print(f"{prefix}: error: {err}", sys.stderr)
+        return 1
 
 
 # --- the point and the expression --------------------------------------------------
@@ -279,24 +282,33 @@ def _point(items: list[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
     return tuple(names), tuple(values)
 
 
-def _compute(prefix: str, work):
-    """Run ``work()``; numpy's warnings (log of a negative number) become warning lines."""
+class Failed(Exception):
+    """A computation that failed (exit status 1)."""
+
+
+def _compute(work, notes: list[str]):
+    """Run ``work()``; numpy's warnings (log of a negative number) go to ``notes``."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(divide="warn", over="warn", invalid="warn"):
             try:
                 result = work()
             except (ArithmeticError, TypeError, ValueError) as err:
-                _print(f"{prefix}: error: {err}", sys.stderr)
-                return None
-    for message in dict.fromkeys(str(w.message) for w in caught):
-        _print(f"{prefix}: warning: {message}", sys.stderr)
+                raise Failed(str(err)) from None
+    notes.extend(str(w.message) for w in caught)
     return result
 
 
-def _warn_if_not_finite(prefix: str, numbers) -> None:
+def _warn(prefix: str, notes: list[str], numbers) -> None:
+    """Warning lines, after the output: numpy's, and one if a result is nan or infinite."""
     if not all(np.all(np.isfinite(n)) for n in numbers):
-        _print(f"{prefix}: warning: some results are nan or infinite", sys.stderr)
+        notes = [*notes, "some results are nan or infinite"]
+    for message in dict.fromkeys(notes):
+        _print(f"{prefix}: warning: {message}", sys.stderr)
+
+
+def _numbers(t) -> list:
+    return [x for u in t.units for x in (u.value, u.tangent, u.adjoint)]
 
 
 # --- the commands ----------------------------------------------------------------
@@ -304,32 +316,28 @@ def _warn_if_not_finite(prefix: str, numbers) -> None:
 
 def _trace(args, prefix: str) -> int:
     expr, values, wrt = _setup(args)
-
-    def work():
-        t = adlearn.trace(expr.function, *values, wrt=wrt, names=expr.variables)
-        return t, t.render(args.format, mode=args.mode, notation=args.notation, digits=args.digits)
-
-    done = _compute(prefix, work)
-    if done is None:
-        return 1
-    t, table = done
+    notes: list[str] = []
+    t = _compute(
+        lambda: adlearn.trace(expr.function, *values, wrt=wrt, names=expr.variables), notes
+    )
+    table = t.render(args.format, mode=args.mode, notation=args.notation, digits=args.digits)
     _print(table)
-    _warn_if_not_finite(prefix, [x for u in t.units for x in (u.value, u.tangent, u.adjoint)])
+    _warn(prefix, notes, _numbers(t))
     return 0
 
 
 def _grad(args, prefix: str) -> int:
     expr, values, _ = _setup(args)
     argnums = tuple(range(len(values)))
-    done = _compute(prefix, lambda: adlearn.value_and_grad(expr.function, argnums)(*values))
-    if done is None:
-        return 1
-    value, gradient = done
+    notes: list[str] = []
+    value, gradient = _compute(
+        lambda: adlearn.value_and_grad(expr.function, argnums)(*values), notes
+    )
     labels = ["f"] + [f"df/d{name}" for name in expr.variables]
     width = max(map(len, labels))
     for label, number in zip(labels, (value, *gradient)):
         _print(f"{label:<{width}} = {_number(number, args.digits)}")
-    _warn_if_not_finite(prefix, (value, *gradient))
+    _warn(prefix, notes, (value, *gradient))
     return 0
 
 
@@ -352,42 +360,27 @@ def _graph(args, prefix: str) -> int:
             matplotlib.use("Agg")  # a file, no window
         from adlearn.graph import draw
     except ImportError as err:
-        _print(
-            f"{prefix}: error: drawing needs matplotlib ({err}); "
-            'install it with: pip install "adlearn[course]"',
-            sys.stderr,
-        )
-        return 1
+        raise Failed(
+            f'drawing needs matplotlib ({err}); install it with: pip install "adlearn[course]"'
+        ) from None
+    notes: list[str] = []
     t = _compute(
-        prefix, lambda: adlearn.trace(expr.function, *values, wrt=wrt, names=expr.variables)
+        lambda: adlearn.trace(expr.function, *values, wrt=wrt, names=expr.variables), notes
     )
-    if t is None:
-        return 1
     if args.step is not None and not 1 <= args.step <= len(t.units):
         raise Rejected(f"--step {args.step}: the sweep has steps 1 to {len(t.units)}")
-    fig = _compute(
-        prefix,
-        lambda: draw(
-            t,
-            notation=args.notation,
-            show=args.show,
-            edge_labels=args.edge_labels,
-            mode=args.mode,
-            step=args.step,
-            digits=args.digits,
-        ),
-    )
-    if fig is None:
-        return 1
+    options = {"notation": args.notation, "show": args.show, "edge_labels": args.edge_labels}
+    options.update(mode=args.mode, step=args.step, digits=args.digits)
+    fig = _compute(lambda: draw(t, **options), notes)
     try:
         fig.savefig(path)
     except OSError as err:
-        _print(f"{prefix}: error: cannot write {path}: {err}", sys.stderr)
-        return 1
+        raise Failed(f"cannot write {path}: {err}") from None
     finally:
         if "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close(fig)
     _print(f"wrote {path}")
+    _warn(prefix, notes, _numbers(t))
     return 0
 
 
