@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -88,13 +89,17 @@ class Rejected(Exception):
         self.caret = caret
 
 
+# what an expression that starts with a minus sign looks like to argparse: "-x1", "-sin(x)"
+_OPTION_LIKE = re.compile(r"-(?![-\d.]|[ho]$|o.*\.(png|svg|pdf)$)")
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a hint when an expression that starts with "-" was taken for an option."""
 
     argv: tuple[str, ...] = ()  # the arguments being parsed, set by build_parser
 
     def error(self, message):
-        if any(a.startswith("-") and a[:2] not in ("--", "-h", "-o") for a in self.argv):
+        if any(_OPTION_LIKE.match(a) for a in self.argv):
             message += '; an expression that starts with a minus sign needs a space first: " -x1"'
         super().error(message)
 
