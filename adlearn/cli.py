@@ -23,6 +23,7 @@ import argparse
 import math
 import re
 import sys
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -40,9 +41,12 @@ _DESCRIPTION = """\
 Evaluation traces, computational graphs and gradients of a function typed as
 an expression, computed by forward and reverse mode automatic differentiation.
 
-The expression uses numbers, variable names, + - * / **, unary minus,
-parentheses and the functions {functions}
-(also as np.sin or numpy.sin). It is checked, never run as Python code."""
+"""
+_LANGUAGE = (
+    "The expression uses numbers, variable names, + - * / **, unary minus, parentheses "
+    "and the functions {functions} (also as np.sin or numpy.sin). It is checked, never "
+    "run as Python code."
+)
 
 _EXAMPLES = """\
 examples:
@@ -111,7 +115,8 @@ def build_parser(argv: tuple[str, ...] = ()) -> argparse.ArgumentParser:
     """
     parser = _Parser(
         prog="adlearn",
-        description=_DESCRIPTION.format(functions=", ".join(sorted(FUNCTIONS))),
+        description=_DESCRIPTION
+        + textwrap.fill(_LANGUAGE.format(functions=", ".join(sorted(FUNCTIONS))), 79),
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -138,7 +143,9 @@ def build_parser(argv: tuple[str, ...] = ()) -> argparse.ArgumentParser:
         default="text",
         help="output format (default: text)",
     )
-    trace.add_argument("--digits", type=_digits, default=3, help="decimals shown (default: 3)")
+    trace.add_argument(
+        "--digits", type=_digits, default=3, metavar="N", help="decimals shown (default: 3)"
+    )
 
     graph = _command(
         commands, "graph", _graph, "draw the computational graph to a file", _GRAPH_EXAMPLES
@@ -177,12 +184,16 @@ def build_parser(argv: tuple[str, ...] = ()) -> argparse.ArgumentParser:
     graph.add_argument(
         "--edge-labels", action="store_true", help="label each edge with its local partial"
     )
-    graph.add_argument("--digits", type=_digits, default=3, help="decimals shown (default: 3)")
+    graph.add_argument(
+        "--digits", type=_digits, default=3, metavar="N", help="decimals shown (default: 3)"
+    )
 
     grad = _command(
         commands, "grad", _grad, "print the value and the gradient", _GRAD_EXAMPLES, wrt=False
     )
-    grad.add_argument("--digits", type=_digits, default=6, help="decimals shown (default: 6)")
+    grad.add_argument(
+        "--digits", type=_digits, default=6, metavar="N", help="decimals shown (default: 6)"
+    )
     for sub in (trace, graph, grad):
         sub.argv = argv
     return parser
