@@ -8,9 +8,10 @@ The text is checked before Python's parser sees it (length, characters, bracket
 depth, length of each number), parsed with :mod:`ast`, and every node of the
 tree is checked against a whitelist. The checked tree is then turned into a
 flat list of steps in post-order, which a plain loop evaluates with an explicit
-stack: no ``eval``, ``exec`` or ``compile`` of user text, and no recursion. The
-resulting function works on floats, numpy arrays and the values adlearn traces,
-so ``ad.grad``, ``ad.trace`` and the graph all work on it.
+stack: no ``eval``, ``exec`` or bytecode made from user text (:func:`ast.parse`
+only builds the tree), and no recursion. The resulting function works on
+floats, numpy arrays and the values adlearn traces, so ``ad.grad``,
+``ad.trace`` and the graph all work on it.
 
 Anything else is refused with an :class:`ExpressionError` that carries the
 column of the offending part.
@@ -480,6 +481,8 @@ def _order(text: str, uses: list[ast.Name], variables) -> tuple[str, ...]:
                 "the expression has no variables, so there is nothing to differentiate", text
             )
         return tuple(first)
+    if isinstance(variables, str):
+        raise ExpressionError(f"variables must be a sequence of names, not the str {variables!r}")
     given = tuple(variables)
     for name in given:
         if not _valid_variable(name):

@@ -238,7 +238,12 @@ def test_an_unused_variable_is_named():
 
 @pytest.mark.parametrize(
     ("variables", "words"),
-    [(["x", "x"], "given twice"), (["sin"], "'sin' cannot be a variable"), (["2x"], "'2x'")],
+    [
+        (["x", "x"], "given twice"),
+        (["sin"], "'sin' cannot be a variable"),
+        (["2x"], "'2x'"),
+        ("x", "a sequence of names, not the str 'x'"),
+    ],
 )
 def test_bad_variable_lists_are_refused(variables, words):
     with pytest.raises(ExpressionError, match=words):
