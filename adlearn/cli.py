@@ -371,14 +371,12 @@ def _graph(args, prefix: str) -> int:
         raise Rejected("--step needs --mode forward or --mode reverse")
     try:
         import matplotlib
+    except ImportError:
+        raise Failed('drawing needs matplotlib: pip install "adlearn[course]"') from None
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")  # a file, no window
+    from adlearn.graph import draw
 
-        if "matplotlib.pyplot" not in sys.modules:
-            matplotlib.use("Agg")  # a file, no window
-        from adlearn.graph import draw
-    except ImportError as err:
-        raise Failed(
-            f'drawing needs matplotlib ({err}); install it with: pip install "adlearn[course]"'
-        ) from None
     notes: list[str] = []
     t = _compute(
         lambda: adlearn.trace(expr.function, *values, wrt=wrt, names=expr.variables), notes
