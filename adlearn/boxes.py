@@ -65,6 +65,13 @@ def _binary_r(prim, a, b):
     return bind(prim, (a, b), _NONE)
 
 
+def _dropped(what: str) -> TypeError:
+    return TypeError(
+        f"{what} of a value being differentiated would drop its derivative. "
+        "Use numpy functions (np.sin, not math.sin) and keep the value as it is."
+    )
+
+
 class TracedValue(Box):
     """Operators and numpy protocols shared by ``Dual`` and ``Var``."""
 
@@ -142,12 +149,13 @@ class TracedValue(Box):
 
     # conversions that would drop the derivative are refused, with a way out
     def __float__(self):
-        raise TypeError(
-            "float() of a value being differentiated would drop its derivative. "
-            "Use numpy functions (np.sin, not math.sin) and keep the value as it is."
-        )
+        raise _dropped("float()")
 
-    __int__ = __complex__ = __float__
+    def __int__(self):
+        raise _dropped("int()")
+
+    def __complex__(self):
+        raise _dropped("complex()")
 
     def __array__(self, dtype=None, copy=None):
         raise TypeError(
@@ -157,7 +165,7 @@ class TracedValue(Box):
         )
 
     def item(self):
-        self.__float__()
+        raise _dropped(".item()")
 
     # numpy's protocols: ufuncs and array functions reach the rule table
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -224,7 +232,8 @@ class TracedValue(Box):
 
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        return rules.reshape(self, shape=tuple(np.atleast_1d(shape)) if shape != () else ())
+        shape = tuple(int(n) for n in np.atleast_1d(shape)) if shape != () else ()
+        return rules.reshape(self, shape=shape)
 
     def transpose(self, *axes):
         axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes

@@ -19,7 +19,7 @@ array([[-0.9093,  1.    ],
 from __future__ import annotations
 
 from adlearn.forward import jacfwd, jvp
-from adlearn.inputs import argnums_tuple, as_primal
+from adlearn.inputs import argnums_tuple, as_primal, check_tangent
 from adlearn.reverse import grad
 
 __all__ = ["hessian", "hvp"]
@@ -71,7 +71,9 @@ def hvp(f, primals, tangents):
     """
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("hvp: primals and tangents must be tuples, as in hvp(f, (x,), (v,))")
-    for i, p in enumerate(primals):
-        as_primal(p, "hvp", i)
+    if len(primals) != len(tangents):
+        raise ValueError(f"hvp: {len(primals)} primals but {len(tangents)} tangents")
+    for i, (p, t) in enumerate(zip(primals, tangents)):
+        check_tangent(as_primal(p, "hvp", i), t, "hvp", i)
     argnums = tuple(range(len(primals)))
     return jvp(grad(f, argnums), tuple(primals), tuple(tangents))[1]
