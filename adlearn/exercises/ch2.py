@@ -136,11 +136,11 @@ def sweeps_needed(answer):
 
 @checker("2.5", "a directional derivative")
 def directional(answer):
-    """The derivative of f at (2, 3) in the direction v = (0.6, 0.8)."""
+    """The derivative of f at (2, 3) in the direction u = (0.6, 0.8)."""
     x = number(answer)
     g1, g2 = 3.0 + math.cos(2.0), 2.0
     if close(x, 0.6 * g1 + 0.8 * g2):
-        return "One sweep seeded with v gives grad f . v = 0.6 * 2.584 + 0.8 * 2 = 3.150."
+        return "One sweep seeded with u gives grad f . u = 0.6 * 2.584 + 0.8 * 2 = 3.150."
     diagnose(
         x,
         [
