@@ -1,0 +1,481 @@
+"""Interactive explorers: sliders that move a point, a sweep, a direction.
+
+Each explorer is one line in a notebook and takes any f of two inputs:
+
+- :func:`explore`: sliders for x1 and x2; the graph with its values, the trace
+  table, and the contours of f with the gradient arrow;
+- :func:`explore_sweep`: a mode (forward seeded on x1, forward seeded on x2,
+  reverse) and a step slider that walks the sweep one unit at a time;
+- :func:`explore_direction`: an angle; f along that direction through the
+  point, with the tangent line whose slope one forward sweep gives.
+
+An explorer is a widget (it shows when it is a cell's last line). Its pictures
+are PNG images rendered in the kernel and swapped in place on every change, so
+the output neither flickers nor grows, and no figure is left open in pyplot.
+What does not change is computed once: the contours of f are sampled when the
+explorer is made. A point where f or its gradient is not finite (``log`` at 0)
+shows a message instead of a traceback.
+
+The parts are attributes, for code and tests: ``controls`` (the sliders and
+toggles by name), ``figures`` (the last figures rendered), ``images``,
+``table`` (an HTML widget), ``table_text`` (the same table as text),
+``message`` and ``trace``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from adlearn.widgets import explore
+>>> e = explore(lambda x1, x2: x1 * x2 + np.sin(x1))
+>>> e.controls["x1"].description, e.controls["x2"].description
+('x1', 'x2')
+>>> e.controls["x1"].value = 0.0
+>>> print(e.table_text.splitlines()[2])
+w⁰₁   w1       x1         0.000    1.000    4.000
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import warnings
+
+import ipywidgets as W
+import numpy as np
+
+from adlearn import graph as graphs
+from adlearn import palette, plots
+from adlearn.trace import trace as make_trace
+
+__all__ = ["Explorer", "explore", "explore_direction", "explore_sweep"]
+
+DPI = 90  # pixels per inch of the explorers' pictures
+_WRAP = {"flex_flow": "row wrap"}  # side by side where the page is wide enough
+MODES = {
+    "forward x1": ("forward", 0),
+    "forward x2": ("forward", 1),
+    "reverse": ("reverse", 0),
+}
+
+
+class Explorer(W.VBox):
+    """An explorer: its controls above, its pictures and table below.
+
+    Every change of a control redraws what depends on it; errors become a
+    message, never a traceback.
+    """
+
+    def __init__(self, kind, controls, images, body, render, table=None):
+        self.kind = kind
+        self.controls = controls
+        self.images = images
+        self.figures = {}
+        self.table = W.HTML() if table is None else table
+        self.table_text = ""
+        self.message_text = ""
+        self.trace = None
+        self.renders = 0
+        self.message = W.HTML(layout=W.Layout(min_height="1.5em"))
+        self._render = render
+        self._busy = False
+        super().__init__(children=[*body[:1], self.message, *body[1:]])
+        for control in controls.values():
+            if not isinstance(control, W.Play):
+                control.observe(self._changed, names="value")
+
+    def __repr__(self):
+        # what a notebook stores as text/plain: short and the same on every run
+        return f"<adlearn {self.kind} explorer>"
+
+    def _changed(self, _change=None):
+        if self._busy:  # a control set while rendering (a step slider clamped)
+            return
+        self.update()
+
+    def update(self):
+        """Redraw from the controls' values. Errors show as a message."""
+        self._busy = True
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                problem = self._render(self)
+        except Exception as error:  # noqa: BLE001 (a learner's f may raise anything)
+            problem = f"{type(error).__name__}: {error}"
+        finally:
+            self._busy = False
+        self.renders += 1
+        self.message.value = "" if not problem else _message_html(problem)
+        self.message_text = problem or ""
+
+    def image(self, name, fig, png=None):
+        """Show ``fig`` as the PNG picture ``name`` (or the ``png`` bytes drawn from it)."""
+        self.figures[name] = fig
+        self.images[name].value = _png(fig) if png is None else png
+
+
+def _message_html(text):
+    return (
+        '<div style="padding:4px 8px;border-left:4px solid '
+        f'{palette.ADJOINT};background:#FFF3E6;font-size:14px">{html.escape(text)}</div>'
+    )
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def _encode(canvas) -> bytes:
+    """The canvas's pixels as PNG bytes (fast compression: a picture lives for a moment)."""
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    picture = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    picture.convert("RGB").save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+class _Backdrop:
+    """A figure whose still parts are drawn once; each change draws only what moves.
+
+    Artists marked animated (``set_animated(True)``) are left out of the
+    backdrop and drawn over a copy of it on every change (blitting, in memory).
+    """
+
+    def __init__(self, fig):
+        self.fig = fig
+        self.saved = None
+
+    def png(self, moving) -> bytes:
+        canvas = self.fig.canvas
+        if self.saved is None:
+            canvas.draw()  # everything but the animated artists
+            self.saved = canvas.copy_from_bbox(self.fig.bbox)
+        canvas.restore_region(self.saved)
+        renderer = canvas.get_renderer()
+        for artist in moving:
+            artist.set_animated(True)
+            artist.draw(renderer)
+        return _encode(canvas)
+
+
+def _slider(name, value, bounds, step=0.1):
+    lo, hi = bounds
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"{name}_range must be (min, max) with min < max, got {bounds!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{name}={value!r} is outside {name}_range {bounds!r}")
+    return W.FloatSlider(
+        value=value, min=lo, max=hi, step=step, description=name, continuous_update=True,
+        readout_format=".2f", layout=W.Layout(width="320px"),
+    )
+
+
+def _check_f(where, f):
+    if not callable(f):
+        raise TypeError(f"{where}: f must be a function of two inputs, got {type(f).__name__}")
+
+
+def _point(e):
+    return float(e.controls["x1"].value), float(e.controls["x2"].value)
+
+
+def _not_finite(t, x1, x2):
+    """A message when f or its gradient is not finite at the point, else None."""
+    values = [t.value, *t.gradient]
+    if all(np.all(np.isfinite(v)) for v in values):
+        return None
+    g = ", ".join(graphs.number(v) for v in t.gradient)
+    return (
+        f"At (x1, x2) = ({x1:.2f}, {x2:.2f}) f = {graphs.number(t.value)} and its gradient is "
+        f"({g}): not finite here, so the numbers below are not derivatives. "
+        "Move the sliders to where f is defined."
+    )
+
+
+def _figure_rc(fn):
+    """Run a drawing function in the course's style."""
+
+    def run(*args, **kw):
+        with palette.style():
+            return fn(*args, **kw)
+
+    return run
+
+
+def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
+            notation="hierarchy", n=81):
+    """The point explorer: move (x1, x2) and see the graph, the table and the gradient.
+
+    Parameters
+    ----------
+    f : callable
+        A function of two inputs, written with operators and numpy.
+    x1, x2 : float
+        Where the sliders start.
+    x1_range, x2_range : (float, float)
+        The sliders' ranges; also the box of the contour plot.
+    notation : {"hierarchy", "wengert"}
+        How the graph names the units.
+    n : int
+        Grid points per side of the contour plot (sampled once).
+
+    Returns
+    -------
+    Explorer
+        A widget; ``controls["x1"]`` and ``controls["x2"]`` are its sliders.
+    """
+    _check_f("explore", f)
+    controls = {"x1": _slider("x1", x1, x1_range), "x2": _slider("x2", x2, x2_range)}
+    box = (*x1_range, *x2_range)
+    grid = plots.grid(f, box, n)
+
+    graph_fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
+    contour_fig = palette.figure((6.4, 5.4), pyplot=False, dpi=DPI)
+    with palette.style():
+        ax = contour_fig.add_axes((0.12, 0.11, 0.66, 0.8))
+        cax = contour_fig.add_axes((0.84, 0.11, 0.035, 0.8))
+        fill = plots.draw_contours(ax, grid, colorbar=False)
+        if fill is not None:
+            contour_fig.colorbar(fill, cax=cax).set_label(f"f({grid.names[0]}, {grid.names[1]})")
+        else:
+            cax.set_axis_off()
+        ax.title.set_animated(True)
+    backdrop = _Backdrop(contour_fig)
+    moving = []
+
+    @_figure_rc
+    def render(e):
+        x1, x2 = _point(e)
+        problem = None
+        try:
+            t = make_trace(f, x1, x2, names=("x1", "x2"))
+        except Exception as error:  # noqa: BLE001 (f undefined here)
+            t = None
+            problem = (
+                f"f cannot be evaluated at (x1, x2) = ({x1:.2f}, {x2:.2f}): "
+                f"{type(error).__name__}: {error}"
+            )
+        e.trace = t
+        if t is not None:
+            problem = _not_finite(t, x1, x2)
+            graphs._draw(t, notation, ("value",), False, None, None, None, 3, None,
+                         figure=graph_fig)
+            e.image("graph", graph_fig)
+            e.table.value = t.to_html()
+            e.table_text = t.to_text()
+        else:
+            e.table.value = ""
+            e.table_text = ""
+        e.images["graph"].layout.visibility = "visible" if t is not None else "hidden"
+        # the contours stay; only the point, its arrow and the title move
+        for artist in moving:
+            artist.remove()
+        moving.clear()
+        gradient = (np.array([float(g) for g in t.gradient]) if t is not None
+                    else np.array([np.nan, np.nan]))
+        before = set(ax.get_children())
+        plots.draw_gradient(ax, grid, x1, x2, gradient)
+        moving.extend(a for a in ax.get_children() if a not in before)
+        ax.title.set_text(plots._gradient_title(grid, x1, x2, gradient))
+        e.image("contours", contour_fig, backdrop.png([*moving, ax.title]))
+        return problem
+
+    images = {"graph": W.Image(format="png"), "contours": W.Image(format="png")}
+    table = W.HTML()
+    body = [W.HBox(list(controls.values()), layout=_WRAP), W.HBox(list(images.values()),
+                                                                   layout=_WRAP), table]
+    e = Explorer("point", controls, images, body, render, table)
+    e.update()
+    return e
+
+
+def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.0, 4.0),
+                  x2_range=(-4.0, 4.0), notation="hierarchy", edge_labels=True):
+    """The sweep explorer: walk a forward or reverse sweep one unit at a time.
+
+    Parameters
+    ----------
+    f : callable
+        A function of two inputs.
+    x1, x2 : float
+        Where the sliders start.
+    mode : {"forward x1", "forward x2", "reverse"}
+        The sweep shown first: forward mode seeded on x1 or on x2, or reverse mode.
+    step : int
+        The step shown first (1 is the first unit of the sweep).
+    edge_labels : bool
+        Write the local partials on the edges.
+
+    Returns
+    -------
+    Explorer
+        ``controls``: ``x1``, ``x2``, ``mode`` (toggle buttons), ``step`` (a
+        slider; ``play`` steps it by itself in a notebook).
+    """
+    _check_f("explore_sweep", f)
+    if mode not in MODES:
+        raise ValueError(f"explore_sweep: mode must be one of {tuple(MODES)}, got {mode!r}")
+    controls = {"x1": _slider("x1", x1, x1_range), "x2": _slider("x2", x2, x2_range)}
+    controls["mode"] = W.ToggleButtons(
+        options=[("forward, seed x1", "forward x1"), ("forward, seed x2", "forward x2"),
+                 ("reverse", "reverse")],
+        value=mode, description="sweep",
+        style={"button_width": "130px"},
+    )
+    controls["step"] = W.IntSlider(value=max(1, int(step)), min=1, max=max(1, int(step)),
+                                   description="step", continuous_update=True)
+    controls["play"] = W.Play(interval=1500, min=1, max=controls["step"].max, description="play")
+    W.jslink((controls["play"], "value"), (controls["step"], "value"))
+    W.jslink((controls["step"], "max"), (controls["play"], "max"))
+    graph_fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
+
+    @_figure_rc
+    def render(e):
+        x1, x2 = _point(e)
+        sweep, wrt = MODES[e.controls["mode"].value]
+        try:
+            t = make_trace(f, x1, x2, wrt=wrt, names=("x1", "x2"))
+        except Exception as error:  # noqa: BLE001 (f undefined here)
+            e.trace = None
+            e.table.value = ""
+            e.table_text = ""
+            e.images["graph"].layout.visibility = "hidden"
+            return (f"f cannot be evaluated at (x1, x2) = ({x1:.2f}, {x2:.2f}): "
+                    f"{type(error).__name__}: {error}")
+        e.trace = t
+        slider = e.controls["step"]
+        slider.max = len(t.units)  # the number of units can change with the point
+        e.controls["play"].max = slider.max
+        k = min(slider.value, slider.max)
+        show = ("value", "tangent") if sweep == "forward" else ("value", "adjoint")
+        graphs._draw(t, notation, show, edge_labels, sweep, k, None, 3, None, figure=graph_fig)
+        e.image("graph", graph_fig)
+        e.images["graph"].layout.visibility = "visible"
+        e.table.value = _highlight_row(t.to_html(mode=sweep), k)
+        e.table_text = t.to_text(mode=sweep)
+        return _not_finite(t, x1, x2)
+
+    images = {"graph": W.Image(format="png")}
+    table = W.HTML(layout=W.Layout(margin="40px 0 0 12px"))
+    body = [
+        W.VBox([
+            W.HBox([controls["x1"], controls["x2"]]),
+            controls["mode"],
+            W.HBox([controls["step"], controls["play"]]),
+        ]),
+        W.HBox([images["graph"], table], layout=_WRAP),
+    ]
+    e = Explorer("sweep", controls, images, body, render, table)
+    e.update()
+    return e
+
+
+def _highlight_row(table_html, k):
+    """Mark row k (1-based) of a trace table as the current step; grey the rows after it."""
+    head, sep, body = table_html.partition("<tbody>")
+    if not sep:
+        return table_html
+    rows = body.split("<tr>")
+    out = [rows[0]]
+    for i, row in enumerate(rows[1:], start=1):
+        if i == k:
+            style = f"background:{palette.HIGHLIGHT};font-weight:bold"
+        elif i > k:
+            style = "color:#999999"
+        else:
+            style = ""
+        out.append(f'<tr style="{style}">' + row if style else "<tr>" + row)
+    return head + sep + "".join(out)
+
+
+def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
+                      x2_range=(-4.0, 4.0), radius=2.0, n=81):
+    """The direction explorer: f along a direction, and the tangent line forward mode gives.
+
+    The left panel shows the contours of f, the gradient at the point and the
+    line ``(x1, x2) + t u`` with ``u = (cos angle, sin angle)``; the right one
+    shows f along that line and its tangent, whose slope ``grad f . u`` is one
+    forward sweep seeded with u (``ad.jvp``).
+
+    Returns
+    -------
+    Explorer
+        ``controls``: ``x1``, ``x2``, ``angle`` (degrees).
+    """
+    _check_f("explore_direction", f)
+    controls = {"x1": _slider("x1", x1, x1_range), "x2": _slider("x2", x2, x2_range)}
+    if not 0.0 <= float(angle) <= 360.0:
+        raise ValueError(f"explore_direction: angle must be from 0 to 360 degrees, got {angle!r}")
+    controls["angle"] = W.FloatSlider(
+        value=float(angle), min=0.0, max=360.0, step=5.0, description="angle (°)",
+        continuous_update=True, readout_format=".0f", layout=W.Layout(width="320px"),
+    )
+    box = (*x1_range, *x2_range)
+    grid = plots.grid(f, box, n)
+    fig = palette.figure((12.4, 5.4), pyplot=False, dpi=DPI)
+    with palette.style():
+        left = fig.add_axes((0.06, 0.12, 0.38, 0.78))
+        right = fig.add_axes((0.56, 0.12, 0.42, 0.78))
+        plots.draw_contours(left, grid, colorbar=False)
+        (line,) = left.plot([], [], color="white", lw=2.5, ls="--", gid="direction-line")
+        start = plots.slice_along(f, x1, x2, plots.direction(angle), radius)
+        curve, tangent = plots.draw_slice(right, start, ("x1", "x2"))
+        left.title.set_animated(True)
+        right.set_animated(True)  # its limits change: redrawn whole on every change
+    backdrop = _Backdrop(fig)
+    moving = []
+
+    @_figure_rc
+    def render(e):
+        x1, x2 = _point(e)
+        u = plots.direction(e.controls["angle"].value)
+        s = plots.slice_along(f, x1, x2, u, radius)
+        gradient = plots.gradient_at(f, x1, x2)
+        # the contours stay; the point, its arrows, the line and the slice move
+        for artist in moving:
+            artist.remove()
+        moving.clear()
+        before = set(left.get_children())
+        plots.draw_gradient(left, grid, x1, x2, gradient)
+        pointer = left.annotate(
+            "", xy=(x1 + radius * 0.5 * u[0], x2 + radius * 0.5 * u[1]), xytext=(x1, x2),
+            arrowprops={"arrowstyle": "-|>", "color": "white", "lw": 2.5, "shrinkA": 0,
+                        "shrinkB": 0}, zorder=6, gid="direction",
+        )
+        pointer.arrow_patch.set_clip_box(left.bbox)
+        moving.extend(a for a in left.get_children() if a not in before)
+        line.set_data(x1 + s.t * u[0], x2 + s.t * u[1])
+        left.title.set_text(f"u = ({u[0]:.3f}, {u[1]:.3f}) at ({x1:.2f}, {x2:.2f})")
+        curve.set_data(s.t, s.values)
+        tangent.set_data(s.t, s.tangent)
+        tangent.set_label(f"tangent line, slope {graphs.number(s.slope)}")
+        right.legend(loc="upper left", framealpha=0.9)
+        for a in right.get_children():
+            if a.get_gid() == "slice-point":
+                a.set_data([0], [s.value])
+        plots._slice_limits(right, s)
+        right.set_title(f"slope ∇f·u = {graphs.number(s.slope)} (one forward sweep)")
+        e.slice = s
+        e.readout.value = (
+            f"∇f = ({graphs.number(gradient[0])}, {graphs.number(gradient[1])}), "
+            f"u = ({u[0]:.3f}, {u[1]:.3f}), ∇f·u = {graphs.number(s.slope)}"
+        )
+        e.image("direction", fig, backdrop.png([line, *moving, left.title, right]))
+        if not (math.isfinite(s.value) and math.isfinite(s.slope)):
+            return (
+                f"At (x1, x2) = ({x1:.2f}, {x2:.2f}) f = {graphs.number(s.value)} and the "
+                f"slope is {graphs.number(s.slope)}: f is not differentiable here. "
+                "Move the sliders to where f is defined."
+            )
+        return None
+
+    images = {"direction": W.Image(format="png")}
+    readout = W.HTML()
+    body = [W.HBox(list(controls.values()), layout=_WRAP), readout, images["direction"]]
+    e = Explorer("direction", controls, images, body, render)
+    e.readout = readout
+    e.update()
+    return e
