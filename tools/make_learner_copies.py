@@ -22,6 +22,22 @@ Usage::
 
     .venv/bin/python tools/make_learner_copies.py      # writes notebooks/*.ipynb, unexecuted
     .venv/bin/python tools/run_notebooks.py            # the usual command: also executes
+
+What a chapter follows (``tests/test_notebooks.py`` checks it):
+
+- edit the solution copy only; then run ``tools/run_notebooks.py NN`` and commit both copies;
+- a first code cell with ``%matplotlib inline`` (the kernel nbval starts inherits
+  ``MPLBACKEND=Agg`` from the tests, which would otherwise hide every figure);
+- headings "Learning goals", "Summary", "Exercises"; links ``[...](NN-name.ipynb)`` to the
+  previous and next notebooks; at least 3 exercise cells;
+- exercise cells tagged ``solution``, ending with ``chN.checker(...)``, whose stored verdict
+  is "Correct!" (and "Not attempted" in the learner copy);
+- printed floats formatted to fixed digits; plot cells that end with ``plt.show()`` or return
+  a Figure (never a bare ``ax.plot(...)``, whose repr holds a memory address);
+- a cell nbval must not compare (an explorer: ``widgets.explore...(f)``) carries the tag
+  ``nbval-ignore-output`` (a tag, never an ``# NBVAL_...`` comment) and its reason in
+  ``metadata.adlearn.reason``; a plain cell next to an explorer prints its numbers at the
+  sliders' starting values.
 """
 
 from __future__ import annotations

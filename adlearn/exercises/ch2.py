@@ -48,8 +48,8 @@ def dual_mul(Dual):
     attempted(Dual, "Dual")
     mul = getattr(Dual, "__mul__", None)
     (av, at), (bv, bt) = (3.0, 1.0), (2.0, 0.25)
-    product = call(mul, Dual(av, at), Dual(bv, bt), name="Dual.__mul__")
-    value, tangent = _dual_parts(product, "Dual(3, 1) * Dual(2, 0.25)")
+    product = call(mul, Dual(av, at), Dual(bv, bt), name="dual_mul")
+    value, tangent = _dual_parts(product, "dual_mul(Dual(3, 1), Dual(2, 0.25))")
     if not close(value, av * bv):
         raise NotYet(f"The value of Dual(3, 1) * Dual(2, 0.25) is 3 * 2 = 6, not {value:.4g}.")
     if close(tangent, at * bv + av * bt):
@@ -74,10 +74,10 @@ def dual_cos(cos, Dual):
     attempted(cos, "cos")
     attempted(Dual, "Dual")
     v, t = 0.7, 2.0
-    value, tangent = _dual_parts(call(cos, Dual(v, t), name="cos"), "cos(Dual(0.7, 2))")
+    value, tangent = _dual_parts(call(cos, Dual(v, t), name="dual_cos"), "dual_cos(Dual(0.7, 2))")
     if not close(value, math.cos(v)):
         raise NotYet(
-            f"The value of cos(Dual(0.7, 2)) is cos(0.7) = {math.cos(v):.4f}, not {value:.4g}."
+            f"The value of dual_cos(Dual(0.7, 2)) is cos(0.7) = {math.cos(v):.4f}, not {value:.4g}."
         )
     if close(tangent, -math.sin(v) * t):
         return "cos(u)' = -sin(u) * u': the chain rule multiplies by the incoming tangent."
