@@ -199,7 +199,9 @@ def test_g_units():
 def test_fan_out():
     assert status(ch1.fan_out, 1) == "correct"
     assert status(ch1.fan_out, "w1") == "correct"
+    assert status(ch1.fan_out, "x1") == "correct"
     assert "read once" in hint(ch1.fan_out, 2)
+    assert "read once" in hint(ch1.fan_out, "w3")
     assert "output" in hint(ch1.fan_out, 5)
 
 

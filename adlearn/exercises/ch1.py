@@ -10,6 +10,7 @@ Exercise 1.2: Correct! The level is the longest path from an input: x1 -> w^1 ->
 from __future__ import annotations
 
 import math
+import re
 
 from adlearn.exercises.verdict import NotYet, call, checker, close, diagnose, number, show
 
@@ -101,8 +102,12 @@ def g_units(fn):
 @checker("1.4", "the unit read twice")
 def fan_out(answer):
     """The Wengert number of the unit of f read by two other units."""
-    if isinstance(answer, str) and answer.strip().lower() in {"w1", "x1", "w^0_1", "w⁰₁"}:
-        answer = 1
+    if isinstance(answer, str):  # "w1", "x1", "w^0_1": a name instead of a number
+        name = answer.strip().lower()
+        if name in {"x1", "w^0_1", "w⁰₁"}:
+            answer = 1
+        elif re.fullmatch(r"w\s*\d", name):
+            answer = int(name[-1])
     x = number(answer)
     if close(x, 1.0):
         return "w1 = x1 feeds w3 = w1 * w2 and w4 = sin(w1): its adjoint will add two terms."
