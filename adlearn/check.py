@@ -86,8 +86,8 @@ class GradCheck:
 
     @property
     def max_error(self) -> float:
-        """The largest of the errors."""
-        return max(self.errors.values())
+        """The largest of the errors (nan if any is nan)."""
+        return float(np.max(list(self.errors.values())))
 
     def __repr__(self) -> str:
         columns = [("forward", self.forward), ("reverse", self.reverse)]
