@@ -265,7 +265,9 @@ def test_solved_exercises_end_with_their_checker_and_are_correct(path):
         assert call, f"cell {cell.id} does not end with a checker call"
         module, function = call
         assert module.startswith("ch"), f"cell {cell.id}: call the checker as chN.{function}(...)"
-        assert function in {c.__name__ for c in CHECKERS.values()}, f"no checker {function}"
+        chapter = importlib.import_module(f"adlearn.exercises.{module}")
+        checker = getattr(chapter, function, None)
+        assert checker in CHECKERS.values(), f"no checker adlearn.exercises.{module}.{function}"
         assert "Correct!" in text_of(cell), f"cell {cell.id}: the stored verdict is not Correct"
 
 
