@@ -326,3 +326,13 @@ def test_first_exercise_of_chapter_1_is_a_one_line_number():
     assert lines[0].endswith("# SOLUTION")
     value = lines[0].removeprefix("answer = ").removesuffix("# SOLUTION").strip()
     float(value)
+
+
+def test_make_test_runs_nbval_strictly_on_the_notebooks():
+    import tomllib
+
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert "--nbval" in options["addopts"]
+    assert "--nbval-lax" not in options["addopts"]
+    assert "--nbval-current-env" in options["addopts"]
+    assert "notebooks" in options["testpaths"]
