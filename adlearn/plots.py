@@ -384,6 +384,8 @@ def contours(
         if field:
             draw_field(ax, g)
         gradient = gradient_at(f, x1, x2)
+        if not np.isfinite(evaluate(f, np.array(x1), np.array(x2))):
+            gradient = np.array([np.nan, np.nan])  # no arrow where f is not defined
         draw_gradient(ax, g, x1, x2, gradient)
         ax.set_title(_gradient_title(g, x1, x2, gradient, digits) if title is None else title)
     return fig

@@ -274,8 +274,9 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
         for artist in moving:
             artist.remove()
         moving.clear()
-        gradient = (np.array([float(g) for g in t.gradient]) if t is not None
-                    else np.array([np.nan, np.nan]))
+        gradient = np.array([np.nan, np.nan])  # no arrow where f is not defined
+        if t is not None and np.isfinite(t.value):
+            gradient = np.array([float(g) for g in t.gradient])
         before = set(ax.get_children())
         plots.draw_gradient(ax, grid, x1, x2, gradient)
         moving.extend(a for a in ax.get_children() if a not in before)
@@ -434,6 +435,8 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         u = plots.direction(e.controls["angle"].value)
         s = plots.slice_along(f, x1, x2, u, radius)
         gradient = plots.gradient_at(f, x1, x2)
+        if not math.isfinite(s.value):  # no arrow where f is not defined
+            gradient = np.array([np.nan, np.nan])
         # the contours stay; the point, its arrows, the line and the slice move
         for artist in moving:
             artist.remove()
