@@ -126,30 +126,45 @@ def readout(page, name):
     return value
 
 
-PLOTS_PAINTED = """c => {
-  const images = [...c.querySelectorAll('.widget-output img')];
-  const tables = c.querySelectorAll('.widget-output table');
-  return tables.length > 0 && images.length > 0
-    && images.every(img => img.complete && img.naturalWidth > 0);
+EXPLORER_STATE = """async root => {
+  const images = [...root.querySelectorAll('img')];
+  const tables = [...root.querySelectorAll('table')];
+  if (!tables.length || !images.length
+      || !images.every(img => img.complete && img.naturalWidth > 0)) return null;
+  const digest = async img => {
+    const bytes = await (await fetch(img.src)).arrayBuffer();
+    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return [...hash].map(b => b.toString(16).padStart(2, '0')).join('');
+  };
+  return {
+    text: root.innerText,
+    table: tables.map(t => t.innerText).join('\\n'),
+    plot: await Promise.all(images.map(digest)),
+  };
 }"""
 
 
-def explorer_state(page, cell):
-    """What the explorer shows, once its table and plot are drawn: text, table(s), plot(s)."""
-    page.wait_for_function(PLOTS_PAINTED, arg=cell.element_handle(), timeout=15_000)
-    outputs = cell.locator(".widget-output")
-    return {
-        "text": "\n".join(outputs.all_inner_texts()),
-        "table": "\n".join(outputs.locator("table").all_inner_texts()),
-        "plot": [img.get_attribute("src") for img in outputs.locator("img").all()],
-    }
+def explorer_state(page, root, timeout=15.0):
+    """What the explorer shows once its pictures are loaded: text, table text, picture hashes.
+
+    The pictures are compared by their bytes (image widgets get a new blob address on
+    every change, even when the picture is the same).
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = page.evaluate(EXPLORER_STATE, root.element_handle())
+        if state is not None:
+            return state
+        page.wait_for_timeout(100)
+    raise AssertionError("the explorer shows no table or no loaded picture")
 
 
-def wait_for_change(page, cell, before, timeout=15.0):
-    """The explorer's state once text, table and plot all differ from ``before`` (or at timeout)."""
+def wait_for_change(page, root, before, timeout=15.0):
+    """The explorer's state once text, table and pictures all differ from ``before``
+    (or at timeout: the assertions then say what did not change)."""
     deadline = time.monotonic() + timeout
     while True:
-        state = explorer_state(page, cell)
+        state = explorer_state(page, root)
         changed = all(state[key] != before[key] for key in ("text", "table", "plot"))
         if changed or time.monotonic() > deadline:
             return state
@@ -173,29 +188,31 @@ def test_explorer_sliders_move_f_table_and_plot(chapter):
     assert x1.count() >= 1
     assert x2.count() >= 1
 
-    cell = page.locator(".jp-Notebook .jp-Cell").filter(has=x1.first).first
-    cell.scroll_into_view_if_needed()
-    before = explorer_state(page, cell)
+    # the explorer: the output that holds the sliders
+    root = page.locator(".jp-OutputArea-output").filter(has=x1.first).first
+    root.scroll_into_view_if_needed()
+    before = explorer_state(page, root)
     a1, a2 = readout(page, "x1"), readout(page, "x2")
-    assert shows_value(before["text"], f(a1, a2)), (a1, a2, before["text"])
-    assert before["table"].strip(), "no trace table in the explorer"
+    assert shows_value(before["table"], f(a1, a2)), (a1, a2, before["table"])
     page.screenshot(path=SCREENSHOTS / "chapter1-explorer.png")
-    cell.locator(".jp-OutputArea").first.screenshot(path=SCREENSHOTS / "explorer.png")
+    root.screenshot(path=SCREENSHOTS / "explorer.png")
 
     started = time.monotonic()
     x1.first.locator(".noUi-handle").focus()
     page.keyboard.press("ArrowRight")
-    after = wait_for_change(page, cell, before)
+    after = wait_for_change(page, root, before)
     b1, b2 = readout(page, "x1"), readout(page, "x2")
     log.info("x1 %s -> %s; explorer redrawn in %.1f s", a1, b1, time.monotonic() - started)
     page.screenshot(path=SCREENSHOTS / "chapter1-explorer-moved.png")
 
     assert b1 > a1, "ArrowRight did not increase x1"
     assert b2 == a2, "x2 moved although only x1 was touched"
-    assert shows_value(after["text"], f(b1, b2)), (b1, b2, after["text"])
-    assert not shows_value(after["text"], f(a1, a2)), "the old value of f is still shown"
+    assert shows_value(after["table"], f(b1, b2)), (b1, b2, after["table"])
+    assert not shows_value(after["table"], f(a1, a2)), "the old value of f is still shown"
     assert after["table"] != before["table"], "the trace table did not change"
-    assert after["plot"] != before["plot"], "the plot did not change"
+    assert len(after["plot"]) == len(before["plot"])
+    unchanged = [k for k, (new, old) in enumerate(zip(after["plot"], before["plot"])) if new == old]
+    assert unchanged == [], "pictures that did not change"
 
 
 def first_tagged(cells, tag):
@@ -241,6 +258,16 @@ def wrong_answer(solution):
     raise AssertionError(f"no number to change in the solution:\n{solution}")
 
 
+def unmarked(source):
+    """What a learner would type: the source without the solution markers."""
+    lines = [
+        re.sub(r"\s*#\s*SOLUTION\s*$", "", line)
+        for line in source.splitlines()
+        if not re.match(r"^\s*# (BEGIN|END) SOLUTION\s*$", line)
+    ]
+    return "\n".join(lines)
+
+
 def test_exercise_gives_a_hint_then_a_verdict(chapter):
     page = chapter
     index = first_tagged(cell_tags(page), "exercise")
@@ -249,8 +276,8 @@ def test_exercise_gives_a_hint_then_a_verdict(chapter):
     untouched = "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
     assert "Not attempted" in untouched, untouched
 
-    right = solution_source()
-    wrong = wrong_answer(right)
+    marked = solution_source()
+    right, wrong = unmarked(marked), unmarked(wrong_answer(marked))
     type_into_cell(page, index, wrong)
     assert cell_source(page, index) == wrong
     shown = run_cell(page, index)
