@@ -136,8 +136,10 @@ def section_a(timer: Timer) -> None:
     def plain():
         return x1 * x2 + math.sin(x1)
 
+    gradient = ad.grad(f, argnums=(0, 1))
+
     def reverse():
-        return ad.grad(f, argnums=(0, 1))(x1, x2)
+        return gradient(x1, x2)
 
     derivative_1, derivative_2 = ad.derivative(f, 0), ad.derivative(f, 1)
 
