@@ -160,12 +160,18 @@ def explorer_state(page, root, timeout=15.0):
 
 
 def wait_for_change(page, root, before, timeout=15.0):
-    """The explorer's state once text, table and pictures all differ from ``before``
-    (or at timeout: the assertions then say what did not change)."""
+    """The explorer's state once its text, its table and each of its pictures differ from
+    ``before`` (they are redrawn one after the other), or at timeout: the assertions then
+    say what did not change."""
     deadline = time.monotonic() + timeout
     while True:
         state = explorer_state(page, root)
-        changed = all(state[key] != before[key] for key in ("text", "table", "plot"))
+        changed = (
+            state["text"] != before["text"]
+            and state["table"] != before["table"]
+            and len(state["plot"]) == len(before["plot"])
+            and all(new != old for new, old in zip(state["plot"], before["plot"]))
+        )
         if changed or time.monotonic() > deadline:
             return state
         page.wait_for_timeout(100)
