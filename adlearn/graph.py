@@ -288,8 +288,9 @@ def _layout(trace, cards, scale, label_lines=1):
     by_level: dict[int, list[_Card]] = {}
     for u, c in zip(trace.units, cards):
         by_level.setdefault(u.level, []).append((u.position, c))
-    column = max(c.width for c in cards) + COLUMN_GAP * scale
-    row = max(c.head_h + c.note_h for c in cards) + (LEVEL_GAP + 0.4 * (label_lines - 1)) * scale
+    extra = max(0, label_lines - 1)  # two lines on the edges need more room between units
+    column = max(c.width for c in cards) + (COLUMN_GAP + 0.35 * extra) * scale
+    row = max(c.head_h + c.note_h for c in cards) + (LEVEL_GAP + 0.6 * extra) * scale
     for level, members in by_level.items():
         members.sort(key=lambda pc: pc[0])
         count = len(members)
@@ -468,8 +469,10 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
             for line, size in [(title, palette.FONT["title"])]
             + [(line, palette.FONT["caption"]) for line in caption.split("\n")]
         )
-        fig_w = max(width, text_w + 0.4, 3.0)
-        fig_h = height + title_h + caption_h
+        # whole half inches: the size a notebook prints (<Figure size 600x650 ...>) does not
+        # move with the last digit of a font's metrics
+        fig_w = math.ceil(2 * max(width, text_w + 0.4, 3.0)) / 2
+        fig_h = math.ceil(2 * (height + title_h + caption_h)) / 2
         if figure is None:
             fig = palette.figure((fig_w, fig_h))
         else:
@@ -494,6 +497,10 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
                      fontsize=palette.FONT["caption"], gid="caption", linespacing=1.5)
     else:
         fig = ax.figure
+        engine = fig.get_layout_engine()
+        if engine is not None:  # place the Axes where the layout will put them, then measure
+            ax.set_title(title, fontsize=palette.FONT["title"])
+            engine.execute(fig)
         box = ax.get_position()
         fw, fh = fig.get_size_inches()
         box_w, box_h = box.width * fw, box.height * fh
@@ -538,10 +545,10 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
             gid=f"unit-{c.number}",
         )
         ax.add_artist(box)
-        top = c.y + c.head_h / 2 - 0.6 * PAD - fs["label"] * 0.62 / 72
+        top = c.y + c.head_h / 2 - 0.6 * PAD - fs["label"] * 0.62 / 72 / scale
         ax.text(c.x, top, c.label, ha="center", va="center", fontsize=fs["label"],
                 color=text_colour, zorder=4, gid="label")
-        ax.text(c.x, c.y - c.head_h / 2 + 0.6 * PAD + fs["operation"] * 0.62 / 72,
+        ax.text(c.x, c.y - c.head_h / 2 + 0.6 * PAD + fs["operation"] * 0.62 / 72 / scale,
                 c.operation, ha="center", va="center", fontsize=fs["operation"],
                 color=text_colour, zorder=4, gid="operation")
         if c.notes:
@@ -564,6 +571,7 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
     where = {c.number: c for c in cards}
     current = None if step is None else trace.steps(mode)[step - 1]
     taken = [_rect(c) for c in cards]  # where an edge label must not go
+    labels = []
     for o, n, k, j, m in _edges(trace):
         a, b = (where[o].x, where[o].y), (where[n].x, where[n].y)
         rad = _rad(a, b, j, m, cards, {o, n})
@@ -587,10 +595,14 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         )
         arrow.set_transform(ax.transData)
         ax.add_artist(arrow)
+        tip, size = ends[1], 0.16
+        taken.append((tip[0] - size, tip[1] - size, tip[0] + size, tip[1] + size))
         lines = _edge_lines(trace, notation, o, n, k, j, mode, passed, edge_labels, digits)
         if lines:
-            _place_edge_label(ax, lines, (o, n, k), where[o], where[n], rad, mode, lit,
-                              taken, fs, scale)
+            labels.append((lines, (o, n, k), where[o], where[n], rad, lit))
+    # labels last, clear of every unit, arrow head and label placed before them
+    for lines, key, lower, upper, rad, lit in labels:
+        _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, fs, scale)
     return fig
 
 
@@ -635,9 +647,12 @@ def _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, fs, s
     w = max(_measure(text, fs["edge"])[0] for text, _c, _w in lines) / scale + 0.12
     h = len(lines) * line_h + 0.06
     # nearer the receiving end: the consumer's in forward mode, the operand's in reverse
+    # (where crossing edges meet in the middle, a label there could belong to either)
     order = (0.5, 0.62, 0.38, 0.74, 0.26, 0.86, 0.14)
-    if mode == "reverse":
-        order = (0.5, 0.38, 0.62, 0.26, 0.74, 0.14, 0.86)
+    if mode == "forward":
+        order = (0.76, 0.64, 0.88, 0.52, 0.4, 0.28)
+    elif mode == "reverse":
+        order = (0.24, 0.36, 0.12, 0.48, 0.6, 0.72)
     best = None
     for s in order:
         x, y = _bezier(a, b, rad, t0 + s * (t1 - t0))

@@ -392,6 +392,8 @@ def contours(
 
 
 def _gradient_title(g, x1, x2, gradient, digits=3):
+    if not np.all(np.isfinite(gradient)):
+        return f"f or its gradient is not finite at ({_fmt(x1, 2)}, {_fmt(x2, 2)})"
     return (
         f"f and its gradient: ∇f({_fmt(x1, 2)}, {_fmt(x2, 2)}) = "
         f"({_fmt(gradient[0], digits)}, {_fmt(gradient[1], digits)})"

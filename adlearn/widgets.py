@@ -150,13 +150,14 @@ class _Backdrop:
 
     def png(self, moving) -> bytes:
         canvas = self.fig.canvas
+        for artist in moving:
+            artist.set_animated(True)
         if self.saved is None:
             canvas.draw()  # everything but the animated artists
             self.saved = canvas.copy_from_bbox(self.fig.bbox)
         canvas.restore_region(self.saved)
         renderer = canvas.get_renderer()
         for artist in moving:
-            artist.set_animated(True)
             artist.draw(renderer)
         return _encode(canvas)
 

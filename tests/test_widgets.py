@@ -268,3 +268,14 @@ def test_many_changes_leak_no_figure_and_no_output(make):
     assert e.renders == 1 + 30
     after = {name: len(fig.axes[0].get_children()) for name, fig in e.figures.items()}
     assert after == artists
+
+
+@pytest.mark.parametrize("make", [explore, explore_sweep, explore_direction])
+def test_a_moved_explorer_shows_what_a_new_one_shows_there(make):
+    # nothing of the old point may stay behind in the pictures (a stale marker, an arrow)
+    moved = make(f)
+    moved.controls["x1"].value = -1.0
+    moved.controls["x2"].value = 0.5
+    fresh = make(f, x1=-1.0, x2=0.5)
+    for name, image in fresh.images.items():
+        assert bytes(moved.images[name].value) == bytes(image.value), name
