@@ -52,21 +52,31 @@ def f(x1, x2):
 
 
 class Timer:
-    """Median seconds per call: each repeat runs enough calls to last ``min_time``."""
+    """Median seconds per call: each repeat runs enough calls to last ``min_time``.
+
+    Functions compared with each other are timed in turn, repeat by repeat, so
+    that a change in the machine's load falls on all of them alike.
+    """
 
     def __init__(self, repeats: int, min_time: float):
         self.repeats = repeats
         self.min_time = min_time
 
-    def __call__(self, fn) -> float:
+    def __call__(self, *fns) -> list[float]:
+        numbers = [self._calibrate(fn) for fn in fns]
+        times: list[list[float]] = [[] for _ in fns]
+        for _ in range(self.repeats):
+            for fn, number, ts in zip(fns, numbers, times):
+                ts.append(_run(fn, number) / number)
+        return [statistics.median(ts) for ts in times]
+
+    def _calibrate(self, fn) -> int:
         number = 1
         while True:
             elapsed = _run(fn, number)
             if elapsed >= self.min_time or number >= 10**6:
-                break
+                return number
             number = min(10**6, max(2 * number, math.ceil(1.2 * number * self.min_time / elapsed)))
-        times = [elapsed / number] + [_run(fn, number) / number for _ in range(self.repeats - 1)]
-        return statistics.median(times)
 
 
 def _run(fn, number: int) -> float:
@@ -148,12 +158,10 @@ def section_a(timer: Timer) -> None:
 
     same(reverse(), expected, "reverse mode")
     same(forward(), expected, "forward mode")
-    t_plain, t_reverse, t_forward = timer(plain), timer(reverse), timer(forward)
-    row("plain Python f on floats (math.sin)", us(t_plain))
     Value = micrograd_value()
-    t_micro = None
     if Value is None:
-        row("micrograd", "not installed (pip install micrograd==0.1.0): skipped")
+        t_plain, t_reverse, t_forward = timer(plain, reverse, forward)
+        t_micro = None
     else:
 
         def micrograd():
@@ -163,7 +171,11 @@ def section_a(timer: Timer) -> None:
             return a.grad, b.grad
 
         same(micrograd(), expected, "micrograd")
-        t_micro = timer(micrograd)
+        t_plain, t_reverse, t_forward, t_micro = timer(plain, reverse, forward, micrograd)
+    row("plain Python f on floats (math.sin)", us(t_plain))
+    if t_micro is None:
+        row("micrograd", "not installed (pip install micrograd==0.1.0): skipped")
+    else:
         row("micrograd 0.1.0: f + backward", us(t_micro))
         print("      (micrograd's Value has no sin: this benchmark adds one in micrograd's")
         print("       style, a Value op with its _backward closure)")
@@ -260,8 +272,7 @@ def section_c(side: int, timer: Timer) -> None:
         same(got, want, f"reverse mode on the grid, {what}")
     same(forward(), expected[1:], "forward mode on the grid")
     same(reverse_sum()[1], expected[1:], "grad of the sum on the grid")
-    t_hand, t_reverse, t_forward = timer(by_hand), timer(reverse), timer(forward)
-    t_sum = timer(reverse_sum)
+    t_hand, t_reverse, t_forward, t_sum = timer(by_hand, reverse, forward, reverse_sum)
     row("numpy by hand: f, x2 + cos x1, x1", ms(t_hand))
     row("reverse: ad.vjp(f, X1, X2) and vjp_fn(ones)", ms(t_reverse))
     row("reverse: ad.value_and_grad of sum(f)", ms(t_sum))
@@ -288,8 +299,7 @@ def section_d(n: int, timer: Timer) -> None:
     expected[1:] += x[:-1]
     grad = ad.grad(neighbours)
     same(grad(x), expected, "the gradient of the sum")
-    t_numpy = timer(lambda: neighbours(x))
-    t_grad = timer(lambda: grad(x))
+    t_numpy, t_grad = timer(lambda: neighbours(x), lambda: grad(x))
     row("numpy: the sum itself", us(t_numpy))
     row("reverse: ad.grad of the sum", us(t_grad))
     target("gradient / numpy's sum", t_grad / t_numpy, 3.0, "x", f"{t_grad / t_numpy:10.2f}x")
@@ -298,22 +308,24 @@ def section_d(n: int, timer: Timer) -> None:
 # --- (e) import time -----------------------------------------------------------------------------
 
 
-def import_time(module: str, repeats: int) -> float:
-    """Median seconds ``import module`` takes in a fresh Python process."""
-    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    times = []
+def import_times(modules, repeats: int) -> list[float]:
+    """Median seconds ``import module`` takes in a fresh Python process, for each
+    module; the modules take turns, so that the machine's load falls on each alike."""
+    times: list[list[float]] = [[] for _ in modules]
     for _ in range(repeats):
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
-        )
-        times.append(float(done.stdout))
-    return statistics.median(times)
+        for module, ts in zip(modules, times):
+            code = f"import time; t = time.perf_counter(); import {module}; "
+            code += "print(time.perf_counter() - t)"
+            done = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+            )
+            ts.append(float(done.stdout))
+    return [statistics.median(ts) for ts in times]
 
 
 def section_e(repeats: int) -> None:
-    header(f"(e) import time, in fresh processes (median of {repeats})")
-    t_numpy = import_time("numpy", repeats)
-    t_adlearn = import_time("adlearn", repeats)
+    header(f"(e) import time, in fresh processes (median of {repeats}, timed inside each)")
+    t_numpy, t_adlearn = import_times(["numpy", "adlearn"], repeats)
     row("import numpy", ms(t_numpy))
     row("import adlearn (numpy included)", ms(t_adlearn))
     extra = (t_adlearn - t_numpy) * 1e3
@@ -344,7 +356,7 @@ def main(argv=None) -> int:
     )
     section_c(100 if quick else 1000, timer)
     section_d(10**3 if quick else 10**4, timer)
-    section_e(2 if quick else 7)
+    section_e(2 if quick else 11)
     passed = sum(ok for _, ok in RESULTS)
     header(f"Summary: {passed} of {len(RESULTS)} targets met ({time.perf_counter() - start:.0f} s)")
     for label, ok in RESULTS:
