@@ -10,8 +10,8 @@ For each solution copy ``notebooks/solutions/NN-*.ipynb`` it
 1. executes it in a fresh kernel (nbclient; the kernel is this Python's),
 2. cleans it: no widget state, no timing metadata, no widget views in the
    outputs (their model ids are random and their state is not stored), no
-   Python patch version (the same steps as ``nbstripout --keep-output
-   --keep-count``, plus those),
+   Python patch version, printed text in one piece however the kernel chunked
+   it (the same steps as ``nbstripout --keep-output --keep-count``, plus those),
 3. generates its learner copy ``notebooks/NN-*.ipynb`` (exercises stubbed, see
    ``tools/make_learner_copies.py``) and executes and cleans that too,
 
@@ -56,8 +56,26 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb.metadata.get("language_info", {}).pop("version", None)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            cell.outputs = coalesce_streams(outputs)
     return nb
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) outputs: a kernel sends them in chunks that vary."""
+    joined: list = []
+    for o in outputs:
+        last = joined[-1] if joined else None
+        if (
+            o.output_type == "stream"
+            and last is not None
+            and last.output_type == "stream"
+            and last.name == o.name
+        ):
+            last.text += o.text
+        else:
+            joined.append(o)
+    return joined
 
 
 def execute(nb: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
