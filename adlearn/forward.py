@@ -116,7 +116,8 @@ def _tangent_out(tag, out):
         shape = np.shape(primal_value(primal))
         if np.shape(primal_value(tangent)) != shape:
             tangent = np.broadcast_to(tangent, shape)
-            tangent = tangent.copy() if isinstance(tangent, np.ndarray) else tangent
+        if isinstance(tangent, np.ndarray) and not tangent.flags.writeable:
+            tangent = tangent.copy()  # a broadcast view: hand back an array of its own
         return primal, tangent
     as_output(out, "jvp")
     return out, 0.0 * out if isinstance(primal_value(out), np.ndarray) else 0.0
@@ -129,7 +130,7 @@ def _sweep(f, primals, tangents, where):
     out = f(*args)
     if isinstance(out, (tuple, list)):
         return tuple(zip(*(_tangent_out(tag, as_output(o, where)) for o in out)))
-    if type(out) is not Dual:
+    if type(out) is not Dual or type(out.primal) is not float:
         as_output(out, where)
     return _tangent_out(tag, out)
 
@@ -215,20 +216,35 @@ def jacfwd(f, argnums=0):
     def jac(*args):
         nums = argnums_tuple(argnums, len(args), "jacfwd")
         primals = [as_primal(a, "jacfwd", i) for i, a in enumerate(args)]
-        jacobians = []
+        per_argument = []
         for n in nums:
             x = primals[n]
             columns = []
-            for k in range(max(np.size(x), 1)):
+            for k in range(np.size(x)):
                 seed = np.zeros(np.shape(x))
                 seed.flat[k] = 1.0
                 seeds = [None] * len(primals)
                 seeds[n] = seed if np.ndim(x) else 1.0
                 columns.append(_sweep(f, primals, seeds, "jacfwd")[1])
-            jacobians.append(_stack_columns(columns, np.shape(x)))
-        return jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
+            if not columns:  # an empty input: no sweep, only the output's shape
+                columns = _sweep(f, primals, [None] * len(primals), "jacfwd")[1]
+                per_argument.append(_empty_jacobian(columns, np.shape(x)))
+            else:
+                per_argument.append(_stack_columns(columns, np.shape(x)))
+        if isinstance(argnums, int):
+            return per_argument[0]
+        if isinstance(per_argument[0], tuple):  # f returned a tuple: J[output][argument]
+            return tuple(zip(*per_argument))
+        return tuple(per_argument)
 
     return jac
+
+
+def _empty_jacobian(outputs, in_shape):
+    """Zeros of shape y.shape + x.shape for an input x with no entries."""
+    if isinstance(outputs, tuple):
+        return tuple(_empty_jacobian(y, in_shape) for y in outputs)
+    return np.zeros(np.shape(primal_value(outputs)) + in_shape)
 
 
 def _stack_columns(columns, in_shape):

@@ -46,11 +46,8 @@ def hessian(f, argnums=0):
         nums = argnums_tuple(argnums, len(args), "hessian")  # errors that name hessian
         for i, a in enumerate(args):
             as_primal(a, "hessian", i)
-        if isinstance(argnums, int):
-            return jacfwd(gradient, argnums)(*args)
-        # column j: the derivative of every partial d f / dx_i along x_j
-        columns = [jacfwd(gradient, n)(*args) for n in nums]
-        return tuple(tuple(column[i] for column in columns) for i in range(len(nums)))
+        # H[i][j]: the derivative of the partial df/dx_i along x_j
+        return jacfwd(gradient, nums if not isinstance(argnums, int) else argnums)(*args)
 
     return h
 

@@ -157,10 +157,17 @@ class Tape:
             if not keep:
                 adjoints[i] = None
             back = backs[i]
-            contributions = [times(g, d) for d in back] if type(back) is tuple else back(g)
+            if type(back) is tuple:  # local partials: c = w_bar * dw/dw_j
+                full = shapes.get(i)  # None for a Python float
+                contributions = []
+                for p, d in zip(parents[i], back):
+                    c = times(g, d)
+                    if full is not None and shapes.get(p, ()) != full:
+                        c = unbroadcast(c, shapes.get(p, ()), full)
+                    contributions.append(c)
+            else:  # a structural rule sends adjoints at its operands' shapes
+                contributions = back(g)
             for p, c in zip(parents[i], contributions):
-                if type(c) is not float:
-                    c = unbroadcast(c, shapes.get(p, ()))
                 a = adjoints[p]
                 adjoints[p] = c if a is None else a + c
         return adjoints
@@ -178,21 +185,15 @@ class Ref:
         return f"Ref({self.index})"
 
 
-def unbroadcast(c, shape):
-    """Sum an adjoint over the axes its entry was broadcast along.
+def unbroadcast(c, shape, full):
+    """Sum an adjoint over the axes its operand was broadcast along.
 
-    An adjoint that is smaller than ``shape`` but broadcasts to it (a scalar
-    seed, say) is left as it is and broadcast only at the end.
+    ``c`` stands for an array of shape ``full`` (the operation's output), though
+    it may be smaller (a scalar seed stands for every entry); the operand has
+    the smaller ``shape``, so each of its entries gets the sum of the entries
+    it was broadcast to.
     """
-    c_shape = np.shape(primal_value(c))
-    if c_shape == shape:
-        return c
-    if len(c_shape) <= len(shape) and all(
-        n == 1 or n == m for n, m in zip(reversed(c_shape), reversed(shape))
-    ):
-        return c
-    full = np.broadcast_shapes(c_shape, shape)
-    if full != c_shape:  # c is broadcast along some axes and summed along others
+    if np.shape(primal_value(c)) != full:
         c = broadcast_to(c, shape=full)
     return sum_to(c, shape=shape)
 
@@ -206,8 +207,8 @@ def _full_adjoint(adjoint, primal):
         return 0.0 if type(primal) is float else np.zeros(shape)
     if np.shape(primal_value(adjoint)) != shape:
         adjoint = np.broadcast_to(adjoint, shape)
-        if isinstance(adjoint, np.ndarray):
-            adjoint = adjoint.copy()
+    if isinstance(adjoint, np.ndarray) and not adjoint.flags.writeable:
+        adjoint = adjoint.copy()  # a broadcast view: hand back an array of its own
     if type(primal) is float and isinstance(adjoint, (np.floating, np.ndarray)):
         return float(adjoint)
     return adjoint
@@ -223,7 +224,7 @@ def _record(f, args, nums, where):
         boxed[n] = x = tape.input(primals[n])
         inputs.append(x)
     out = f(*boxed)
-    if type(out) is not Var:
+    if type(out) is not Var or type(out.value) is not float:
         as_output(out, where)
     return tape, inputs, out, primals
 
@@ -337,8 +338,11 @@ def jacrev(f, argnums=0):
         nums = argnums_tuple(argnums, len(args), "jacrev")
         tape, inputs, out, primals = _record(f, args, nums, "jacrev")
         y = primal_value(_value(out, tape))
+        if np.size(y) == 0:  # an empty output: no sweep, only the shapes
+            jacobians = [np.zeros(np.shape(y) + np.shape(primals[n])) for n in nums]
+            return jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
         rows = []
-        for k in range(max(np.size(y), 1)):
+        for k in range(np.size(y)):
             seed = np.zeros(np.shape(y))
             seed.flat[k] = 1.0
             rows.append(_pull(tape, inputs, out, primals, nums, seed if np.ndim(y) else 1.0))

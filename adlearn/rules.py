@@ -323,11 +323,11 @@ def _sum_jvp(args, tangents, out, axis=None, keepdims=False):
 
 def _sum_vjp(g, x, out, axis=None, keepdims=False):
     # Every entry of x receives the adjoint of its sum: g spread back over the
-    # summed axes, at x's full shape (a smaller adjoint would be ambiguous when
-    # it is sent on to an operand that was itself broadcast).
-    if axis is not None and not keepdims:
-        g = expand_dims(g, axis=axis)
-    return _full(g, np.shape(primal_value(x)))
+    # summed axes. It may stay smaller than x (a scalar stands for all of x):
+    # reverse mode broadcasts it where an operand's shape needs it.
+    if axis is None or keepdims:
+        return g
+    return expand_dims(_full(g, np.shape(primal_value(out))), axis=axis)
 
 
 def _np_sum(x, axis=None, keepdims=False):
@@ -430,7 +430,7 @@ INDEX_ADD = _linear(
 )
 BROADCAST_TO = _linear(
     "broadcast_to",
-    lambda x, shape: np.broadcast_to(x, shape).copy(),  # writable, not a view
+    lambda x, shape: np.broadcast_to(x, shape),
     "broadcast({0})",
     lambda g, x_shape, p: sum_to(g, shape=x_shape),
 )

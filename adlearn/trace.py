@@ -387,6 +387,12 @@ def _input_names(f, n, names):
     return tuple(f"x{i + 1}" for i in range(n))
 
 
+def _at_shape(x, value):
+    """x at the shape of ``value`` (an adjoint may be a scalar standing for an array)."""
+    shape = np.shape(primal_value(value))
+    return x if np.shape(x) == shape else np.broadcast_to(x, shape).copy()
+
+
 def _tangent(value, seed):
     if type(value) is Dual and value._tag is seed:
         return primal_value(value.tangent)
@@ -433,7 +439,7 @@ def _units(tape, out_index, adjoints, seed, n_inputs) -> list[Unit]:
                 name=operands[0] if prim is None else None,
                 value=primal_value(value),
                 tangent=_tangent(value, seed),
-                adjoint=0.0 if adjoint is None else primal_value(adjoint),
+                adjoint=_at_shape(0.0 if adjoint is None else primal_value(adjoint), value),
                 partials=tuple(primal_value(d) for d in back) if type(back) is tuple else None,
             )
         )

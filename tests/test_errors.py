@@ -156,9 +156,6 @@ def test_a_list_output_is_for_forward_mode_only():
         ad.grad(lambda x: [x])(1.0)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the output check is skipped when f returns a traced value (fef584c)"
-)
 @pytest.mark.parametrize("differentiate", [ad.grad, ad.derivative])
 def test_a_complex_result_computed_from_the_input_is_refused(differentiate):
     with pytest.raises(TypeError, match=r"the function returned a complex value"):
