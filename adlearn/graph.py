@@ -156,13 +156,15 @@ def _forward_terms(trace, u):
 
 
 def _partial_label(trace, u, k, notation):
-    """The local partial of unit u in its k-th unit operand, as mathtext if it parses."""
+    """The local partial of unit u in its k-th unit operand, as plain text (``cos(w⁰₁)``).
+
+    Plain, not mathtext: it is written with its value, which changes with the
+    point, and typesetting a new formula on every slider move is slow.
+    """
     partial_text = getattr(trace, "_partial_text", None)
     if partial_text is None:
         return f"∂{u.op}"
-    return _tex(
-        partial_text(u, k, notation, "latex"), partial_text(u, k, notation, "text")
-    )
+    return partial_text(u, k, notation, "text").replace("*", "·")
 
 
 _PARSES: dict = {}
@@ -234,7 +236,7 @@ _TEXT_TO_PATH: list = []
 
 
 def _measure(text, size):
-    """Width and height of a text, in inches (mathtext measured once per text and size)."""
+    """Width and height of a text, in inches (each text and size measured once)."""
     key = (text, size)
     if key in _MEASURED:
         return _MEASURED[key]
@@ -249,10 +251,9 @@ def _measure(text, size):
         w, h, _d = measure(text, FontProperties(size=size), ismath=ismath)
     except ValueError:  # mathtext cannot parse it: measured as plain text
         w, h, _d = measure(text, FontProperties(size=size), ismath=False)
-    if ismath:
-        if len(_MEASURED) > 4096:
-            _MEASURED.clear()
-        _MEASURED[key] = (w / 72, h / 72)
+    if len(_MEASURED) > 4096:
+        _MEASURED.clear()
+    _MEASURED[key] = (w / 72, h / 72)
     return w / 72, h / 72
 
 
@@ -479,13 +480,22 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
             # an explorer redraws into the figure it keeps; a size that only grows keeps
             # matplotlib's renderer, and its cache of typeset labels, from one change to the next
             fig = figure
-            fig.clear()
             old_w, old_h = fig.get_size_inches()
             fig_w, fig_h = max(fig_w, old_w), max(fig_h, old_h)
             if (fig_w, fig_h) != (old_w, old_h):
                 fig.set_size_inches(fig_w, fig_h)
         body_h = fig_h - title_h - caption_h
-        ax = fig.add_axes((0, caption_h / fig_h, 1, body_h / fig_h))
+        place = (0, caption_h / fig_h, 1, body_h / fig_h)
+        if figure is not None and fig.axes and fig.axes[0].get_gid() == "graph":
+            # the graph drawn last time: take its artists away, keep the Axes (faster)
+            ax = fig.axes[0]
+            for artist in [*ax.patches, *ax.texts, *fig.texts]:
+                artist.remove()
+            ax.set_position(place)
+        else:
+            if figure is not None:
+                fig.clear()
+            ax = fig.add_axes(place, gid="graph")
         pad_x, pad_y = (fig_w - width) / 2, (body_h - height) / 2
         ax.set_xlim(xmin - pad_x, xmax + pad_x)
         ax.set_ylim(ymin - pad_y, ymax + pad_y)

@@ -533,7 +533,8 @@ def directional_slice(
     >>> import numpy as np
     >>> fig = directional_slice(lambda x1, x2: x1 * x2 + np.sin(x1), angle=90)
     >>> print(fig.axes[0].get_title())
-    Slice along u = (0.000, 1.000), angle 90°: slope ∇f·u = 2.000
+    f along u = (0.000, 1.000), angle 90°
+    slope ∇f·u = 2.000 (one forward sweep)
     """
     x1, x2 = _check_point("directional_slice", x1, x2)
     if u is None:
@@ -551,8 +552,8 @@ def directional_slice(
         fig, ax = _axes(ax, (7.2, 5.4))
         draw_slice(ax, s, input_names(f), digits)
         ax.set_title(
-            f"Slice along u = ({_fmt(u[0], digits)}, {_fmt(u[1], digits)}), {what}: "
-            f"slope ∇f·u = {_fmt(s.slope, digits)}" if title is None else title
+            f"f along u = ({_fmt(u[0], digits)}, {_fmt(u[1], digits)}), {what}\n"
+            f"slope ∇f·u = {_fmt(s.slope, digits)} (one forward sweep)" if title is None else title
         )
     return fig
 

@@ -110,7 +110,10 @@ class Explorer(W.VBox):
     def image(self, name, fig, png=None):
         """Show ``fig`` as the PNG picture ``name`` (or the ``png`` bytes drawn from it)."""
         self.figures[name] = fig
-        self.images[name].value = _png(fig) if png is None else png
+        if png is None:
+            fig.canvas.draw()
+            png = _encode(fig.canvas)
+        self.images[name].value = png
 
 
 def _message_html(text):
@@ -118,12 +121,6 @@ def _message_html(text):
         '<div style="padding:4px 8px;border-left:4px solid '
         f'{palette.ADJOINT};background:#FFF3E6;font-size:14px">{html.escape(text)}</div>'
     )
-
-
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
 
 
 def _encode(canvas) -> bytes:
@@ -295,7 +292,7 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
 
 
 def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.0, 4.0),
-                  x2_range=(-4.0, 4.0), notation="hierarchy", edge_labels=True):
+                  x2_range=(-4.0, 4.0), notation="hierarchy", edge_labels=False):
     """The sweep explorer: walk a forward or reverse sweep one unit at a time.
 
     Parameters
@@ -309,7 +306,8 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
     step : int
         The step shown first (1 is the first unit of the sweep).
     edge_labels : bool
-        Write the local partials on the edges.
+        Also write the local partials on the edges (the values a sweep passes
+        along them are always written).
 
     Returns
     -------
