@@ -428,6 +428,8 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
     backdrop = _Backdrop(fig)
     moving = []
 
+    from matplotlib import patheffects
+
     @_figure_rc
     def render(e):
         x1, x2 = _point(e)
@@ -444,8 +446,11 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         plots.draw_gradient(left, grid, x1, x2, gradient)
         pointer = left.annotate(
             "", xy=(x1 + radius * 0.5 * u[0], x2 + radius * 0.5 * u[1]), xytext=(x1, x2),
-            arrowprops={"arrowstyle": "-|>", "color": "white", "lw": 2.5, "shrinkA": 0,
-                        "shrinkB": 0}, zorder=6, gid="direction",
+            arrowprops={"arrowstyle": "-|>,head_length=0.7,head_width=0.35", "color": "white",
+                        "lw": 2.5, "shrinkA": 0, "shrinkB": 0,
+                        "path_effects": [patheffects.withStroke(linewidth=4.5,
+                                                                foreground="black")]},
+            zorder=8, gid="direction",
         )
         pointer.arrow_patch.set_clip_box(left.bbox)
         moving.extend(a for a in left.get_children() if a not in before)
