@@ -93,7 +93,7 @@ def page(chromium, lab):
             executable_path=chromium, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
             page.set_default_timeout(30_000)
             yield page
         finally:
