@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -311,13 +312,23 @@ def section_d(n: int, timer: Timer) -> None:
 def import_times(modules, repeats: int) -> list[float]:
     """Median seconds ``import module`` takes in a fresh Python process, for each
     module; the modules take turns, so that the machine's load falls on each alike."""
+    # As a user meets it: bytecode cached in __pycache__ after the first import
+    # (PYTHONDONTWRITEBYTECODE, if set here, would have every run compile the source).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for module in modules:
+        subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env, check=True)
     times: list[list[float]] = [[] for _ in modules]
     for _ in range(repeats):
         for module, ts in zip(modules, times):
             code = f"import time; t = time.perf_counter(); import {module}; "
             code += "print(time.perf_counter() - t)"
             done = subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+                [sys.executable, "-c", code],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env=env,
+                check=True,
             )
             ts.append(float(done.stdout))
     return [statistics.median(ts) for ts in times]
