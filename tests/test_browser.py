@@ -81,6 +81,7 @@ def lab(chromium, tmp_path_factory):
         yield server
     finally:
         stop_lab(server)
+    assert server.process.poll() is not None, "JupyterLab is still running"
 
 
 @pytest.fixture(scope="module")
@@ -299,3 +300,12 @@ def test_exercise_gives_a_hint_then_a_verdict(chapter):
     assert "Correct" in shown, shown
     assert "Hint:" not in shown, shown
     assert "Not yet" not in shown, shown
+
+
+def test_a_missing_browser_skips_on_a_laptop_and_fails_under_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="chromium"):
+        _missing("chromium is not installed")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        _missing("chromium is not installed")
