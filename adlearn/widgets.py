@@ -471,6 +471,11 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
             f"u = ({u[0]:.3f}, {u[1]:.3f}), ∇f·u = {graphs.number(s.slope)}"
         )
         e.image("direction", fig, backdrop.png([line, *moving, left.title, right]))
+        try:  # a function that fails says why, not just that its slope is nan
+            float(f(x1, x2))
+        except Exception as error:  # noqa: BLE001 (a learner's f may raise anything)
+            return (f"f cannot be evaluated at (x1, x2) = ({x1:.2f}, {x2:.2f}): "
+                    f"{type(error).__name__}: {error}")
         if not (math.isfinite(s.value) and math.isfinite(s.slope)):
             return (
                 f"At (x1, x2) = ({x1:.2f}, {x2:.2f}) f = {graphs.number(s.value)} and the "

@@ -279,3 +279,19 @@ def test_a_moved_explorer_shows_what_a_new_one_shows_there(make):
     fresh = make(f, x1=-1.0, x2=0.5)
     for name, image in fresh.images.items():
         assert bytes(moved.images[name].value) == bytes(image.value), name
+
+
+@pytest.mark.parametrize("make", [explore, explore_sweep, explore_direction])
+@pytest.mark.parametrize(
+    ("g", "why"),
+    [
+        (lambda x, y, z: x * y * z, "missing 1 required positional argument"),
+        (lambda x1, x2: "a", "str"),
+    ],
+)
+def test_a_function_that_cannot_be_explored_says_why(make, g, why):
+    e = make(g)
+    assert e.message_text.startswith("f cannot be evaluated at (x1, x2) = (2.00, 3.00)")
+    assert why in e.message_text
+    e.controls["x1"].value = 0.0  # and it keeps working
+    assert why in e.message_text
