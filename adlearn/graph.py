@@ -161,10 +161,7 @@ def _partial_label(trace, u, k, notation):
     Plain, not mathtext: it is written with its value, which changes with the
     point, and typesetting a new formula on every slider move is slow.
     """
-    partial_text = getattr(trace, "_partial_text", None)
-    if partial_text is None:
-        return f"∂{u.op}"
-    return partial_text(u, k, notation, "text").replace("*", "·")
+    return trace.partial_formula(u.number, k, notation, "text").replace("*", "·")
 
 
 _PARSES: dict = {}

@@ -12,11 +12,13 @@ TypeError: grad: argument 0 is a str ('2'); expected a float or a numpy array of
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from adlearn.dispatch import Box
 
-__all__ = ["argnums_tuple", "as_output", "as_primal", "check_tangent"]
+__all__ = ["argnums_tuple", "as_output", "as_primal", "check_tangent", "input_names"]
 
 
 def as_primal(x, where: str, position: int, what: str = "argument"):
@@ -95,6 +97,28 @@ def check_tangent(primal, tangent, where: str, position: int):
             f"shape {np.shape(primal)}; they must be equal"
         )
     return t
+
+
+def input_names(f, n: int = 2) -> tuple[str, ...]:
+    """The names of f's first n positional parameters (``x1``, ``x2``, ... when
+    they cannot be read).
+
+    Examples
+    --------
+    >>> input_names(lambda a, b: a * b)
+    ('a', 'b')
+    >>> input_names(max)
+    ('x1', 'x2')
+    """
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(f).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        params = []
+    return tuple(params[:n]) if len(params) >= n else tuple(f"x{i + 1}" for i in range(n))
 
 
 def primal_value(x):

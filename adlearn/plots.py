@@ -29,7 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import inspect
 import math
 import warnings
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ import numpy as np
 
 from adlearn import palette
 from adlearn.forward import derivative, jvp
+from adlearn.inputs import input_names
 from adlearn.reverse import grad
 
 __all__ = [
@@ -66,27 +66,6 @@ class _quiet:
         self._errstate.__exit__(*exc)
         self._warnings.__exit__(*exc)
         return False
-
-
-def input_names(f, n=2) -> tuple[str, ...]:
-    """The names of f's first n parameters (``x1``, ``x2`` when they cannot be read).
-
-    Examples
-    --------
-    >>> input_names(lambda a, b: a * b)
-    ('a', 'b')
-    >>> input_names(max)
-    ('x1', 'x2')
-    """
-    try:
-        params = [
-            p.name
-            for p in inspect.signature(f).parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ]
-    except (TypeError, ValueError):
-        params = []
-    return tuple(params[:n]) if len(params) >= n else tuple(f"x{i + 1}" for i in range(n))
 
 
 def _check_point(where, x1, x2):

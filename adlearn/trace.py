@@ -39,7 +39,6 @@ w1    x1         2.000  w̄3 · w2 + w̄4 · cos(w1)    2.584
 from __future__ import annotations
 
 import html
-import inspect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -47,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adlearn.forward import Dual, ForwardTag
-from adlearn.inputs import as_output, as_primal, primal_value
+from adlearn.inputs import as_output, as_primal, input_names, primal_value
 from adlearn.reverse import Ref, Tape, Var
 
 __all__ = ["Const", "Trace", "Unit", "trace"]
@@ -204,8 +203,11 @@ class Trace:
         ops = [self._operand(o, notation, fmt) for o in u.operands]
         return _fmt_formula(u.formula, ops, fmt)
 
-    def _partial_text(self, u: Unit, k: int, notation, fmt) -> str:
-        """The local partial of unit u with respect to its k-th unit operand, as text."""
+    def partial_formula(
+        self, number: int, k: int, notation: str = "hierarchy", fmt: str = "text"
+    ) -> str:
+        """The local partial of unit ``number`` in its k-th unit operand (``cos(w1)``)."""
+        u = self.unit(number)
         if not u.partial_text:
             return f"∂{u.op}"
         positions = [j for j, o in enumerate(u.operands) if isinstance(o, int)]
@@ -220,7 +222,7 @@ class Trace:
         terms = []
         for k, o in enumerate(u.unit_operands):
             dot = self.label(o, notation, fmt, "dot")
-            terms.append(_product(self._partial_text(u, k, notation, fmt), dot, fmt))
+            terms.append(_product(self.partial_formula(number, k, notation, fmt), dot, fmt))
         return _sum(terms)
 
     def adjoint_formula(self, number: int, notation: str = "hierarchy", fmt: str = "text") -> str:
@@ -230,7 +232,7 @@ class Trace:
         terms = []
         for consumer, k in self.consumers(number):
             bar = self.label(consumer, notation, fmt, "bar")
-            partial = self._partial_text(self.unit(consumer), k, notation, fmt)
+            partial = self.partial_formula(consumer, k, notation, fmt)
             terms.append(_product(bar, partial, fmt, partial_second=True))
         return _sum(terms) if terms else "0"
 
@@ -369,22 +371,12 @@ def trace(f, *primals, wrt=0, names=None) -> Trace:
 
 
 def _input_names(f, n, names):
-    if names is not None:
-        names = tuple(names)
-        if len(names) != n:
-            raise ValueError(f"trace: {len(names)} names for {n} inputs")
-        return names
-    try:
-        params = [
-            p.name
-            for p in inspect.signature(f).parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ]
-    except (TypeError, ValueError):
-        params = []
-    if len(params) >= n:
-        return tuple(params[:n])
-    return tuple(f"x{i + 1}" for i in range(n))
+    if names is None:
+        return input_names(f, n)
+    names = tuple(names)
+    if len(names) != n:
+        raise ValueError(f"trace: {len(names)} names for {n} inputs")
+    return names
 
 
 def _at_shape(x, value):
@@ -492,7 +484,11 @@ def _fmt_formula(template, operands, fmt):
         return template.format(*operands)
     if fmt == "html":
         return html.escape(template).format(*operands)
-    text = _latex(template.format(*(o.strip("$") for o in operands)))
+    ops = [o.strip("$") for o in operands]
+    for k, o in enumerate(ops):  # (w^{0}_{1})^{2}, not the invalid w^{0}_{1}^{2}
+        if "^" in o and re.search(rf"\{{{k}\}}\s*(\^|\*\*)", template):
+            ops[k] = f"({o})"
+    text = _latex(template.format(*ops))
     return text if fmt == "latex" else f"${text}$"
 
 
@@ -515,7 +511,7 @@ _LATEX_FUNCTIONS = {
 
 def _latex(text: str) -> str:
     """Rule text (``w_{1}^(w_{2}-1)*log(w_{1})``) as LaTeX math."""
-    text = re.sub(r"(\S+) \*\* (\S+)", r"{\1}^{\2}", text)
+    text = re.sub(r"(\S+) \*\* (\S+)", r"\1^{\2}", text)
     text = re.sub(r"\^\(([^()]*)\)", r"^{\1}", text)
     text = text.replace(" * ", r" \cdot ").replace("*", r" \cdot ")
     return re.sub(
