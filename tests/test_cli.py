@@ -360,19 +360,25 @@ def test_python_m_adlearn_rejects_with_status_2_and_no_traceback():
 # --- docs/cli.md shows real output ---------------------------------------------------
 
 
-def _doc_sessions():
-    """(command, expected output) for every ``$ adlearn ...`` line of docs/cli.md."""
+def _doc_sessions(*pages):
+    """(command, expected output) for every ``$ adlearn ...`` line of the pages'
+    console blocks (docs/cli.md and the README by default)."""
     sessions = []
-    page = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
-    for block in re.findall(r"```console\n(.*?)```", page, re.DOTALL):
-        for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
-            command, _, output = chunk.partition("\n")
-            sessions.append((command, output))
+    for path in pages or (DOCS, ROOT / "README.md"):
+        page = path.read_text(encoding="utf-8") if path.exists() else ""
+        for block in re.findall(r"```console\n(.*?)```", page, re.DOTALL):
+            for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+                command, _, output = chunk.partition("\n")
+                sessions.append((command, output))
     return sessions
 
 
 def test_the_cli_page_has_examples():
-    assert len(_doc_sessions()) >= 5
+    assert len(_doc_sessions(DOCS)) >= 5
+
+
+def test_the_readme_shows_the_command_with_its_output():
+    assert len(_doc_sessions(ROOT / "README.md")) >= 2
 
 
 @pytest.mark.parametrize(("command", "expected"), _doc_sessions(), ids=lambda c: str(c)[:50])
