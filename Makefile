@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# extra options for `make lab`, e.g. LAB_ARGS=--allow-root inside a container
-LAB_ARGS ?=
+# extra options for `make lab`; as root (a container) JupyterLab needs --allow-root to start
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test bench clean
 
