@@ -287,9 +287,9 @@ class Trace:
     def _caption(self, mode):
         seed = self.input_names[self.wrt]
         if mode == "forward":
-            return f"Forward sweep: tangents w_dot = dw/d{seed}"
+            return f"Forward sweep: tangents ẇ = ∂w/∂{seed}"
         if mode == "reverse":
-            return f"Reverse sweep: adjoints w_bar = d{self.function_name}/dw"
+            return f"Reverse sweep: adjoints w̄ = ∂{self.function_name}/∂w"
         return f"Evaluation trace; tangents seeded on {seed}, adjoints of {self.function_name}"
 
     def to_text(self, **kw) -> str:
@@ -596,19 +596,29 @@ def _latex_table(header, rows, numeric, caption):
     )
 
 
+# Inline styles, so that the table reads the same in a notebook, in an explorer's
+# HTML widget and in a page of its own: padded columns, numbers right-aligned.
+_CELL = "padding:2px 10px;"
+_NUMBER = _CELL + "text-align:right;font-family:monospace;"
+_HEAD = "border-bottom:1px solid currentColor;"
+
+
 def _html_table(header, rows, numeric, caption):
-    style = "text-align:right;font-family:monospace"
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    head = "".join(
+        f'<th style="{_CELL + ("text-align:right;" if n else "text-align:left;") + _HEAD}">'
+        f"{html.escape(h)}</th>"
+        for h, n in zip(header, numeric)
+    )
     body = "".join(
         "<tr>"
-        + "".join(
-            f'<td style="{style}">{c}</td>' if n else f"<td>{c}</td>" for c, n in zip(r, numeric)
-        )
+        + "".join(f'<td style="{_NUMBER if n else _CELL}">{c}</td>' for c, n in zip(r, numeric))
         + "</tr>"
         for r in rows
     )
     return (
-        f'<table class="adlearn-trace"><caption>{html.escape(caption)}</caption>'
+        '<table class="adlearn-trace" style="border-collapse:collapse;">'
+        '<caption style="caption-side:top;text-align:left;padding:0 10px 4px;">'
+        f"{html.escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 

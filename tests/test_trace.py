@@ -223,7 +223,7 @@ def test_every_rendering_shows_every_unit(t, mode, notation):
     assert latex.count(r"\\") == 1 + 5
     html = t.to_html(mode=mode, notation=notation)
     assert html.count("<tr>") == 1 + 5
-    assert html.startswith('<table class="adlearn-trace">')
+    assert html.startswith('<table class="adlearn-trace" ')
     for label in ("w1", "w5") if notation != "hierarchy" else ("w⁰₁", "w²"):
         assert label in text
 
