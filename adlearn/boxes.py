@@ -161,7 +161,7 @@ class TracedValue(Box):
         raise TypeError(
             "converting a value being differentiated to a numpy array (np.asarray, "
             "np.array, a numpy function adlearn does not know) would drop its derivative. "
-            "Build arrays with supported operations instead."
+            "To build an array from such values use np.stack([...]) or np.concatenate([...])."
         )
 
     def item(self):
@@ -183,7 +183,9 @@ class TracedValue(Box):
     def __array_function__(self, func, types, args, kwargs):
         handler = BY_FUNCTION.get(func)
         if handler is None:
-            raise _unsupported(f"np.{func.__name__}")
+            module = getattr(func, "__module__", "numpy") or "numpy"
+            prefix = "np." + "".join(f"{m}." for m in module.split(".")[1:] if not m.startswith("_"))
+            raise _unsupported(f"{prefix}{func.__name__}")
         try:
             inspect.signature(handler).bind(*args, **kwargs)
         except TypeError:

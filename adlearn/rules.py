@@ -56,7 +56,7 @@ class Primitive:
     impl : callable
         Computes the value on floats and numpy arrays (a numpy function).
     formula : str
-        How a trace writes the operation, ``"{0} * {1}"``.
+        How a trace writes the operation, ``"{0} * {1}"`` (``{*}``: every operand).
     partials : tuple of callables, optional
         Elementwise rules: ``partials[j](*args, out, **params)`` is dw/darg_j.
     partial_text : tuple of str
@@ -442,6 +442,68 @@ SUM_TO = _linear(
 )
 
 
+class _EachArgument:
+    """The VJP rules of a primitive that takes any number of arguments:
+    ``vjps[j]`` is made for argument j when it is asked for."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __getitem__(self, j):
+        return self.make(j)
+
+
+def _tangents_or_zeros(args, tangents):
+    """Each argument's tangent at its full shape; zeros for a constant."""
+    out = []
+    for a, t in zip(args, tangents):
+        shape = np.shape(primal_value(a))
+        out.append(np.zeros(shape) if t is None else _full(t, shape))
+    return out
+
+
+def _stack_vjp(j):
+    def vjp(g, *args_and_out, axis=0):
+        out = args_and_out[-1]
+        g = _full(g, np.shape(primal_value(out)))
+        axis %= np.ndim(primal_value(out))
+        return getitem(g, index=(slice(None),) * axis + (j,))
+
+    return vjp
+
+
+def _concatenate_vjp(j):
+    def vjp(g, *args_and_out, axis=0):
+        args, out = args_and_out[:-1], args_and_out[-1]
+        g = _full(g, np.shape(primal_value(out)))
+        axis %= np.ndim(primal_value(out))
+        start = sum(np.shape(primal_value(a))[axis] for a in args[:j])
+        stop = start + np.shape(primal_value(args[j]))[axis]
+        return getitem(g, index=(slice(None),) * axis + (slice(start, stop),))
+
+    return vjp
+
+
+STACK = _rule(
+    "stack",
+    lambda *xs, axis=0: np.stack(xs, axis=axis),
+    "stack({*})",
+    jvp=lambda args, tangents, out, axis=0: stack(
+        *_tangents_or_zeros(args, tangents), axis=axis
+    ),
+    vjps=_EachArgument(_stack_vjp),
+)
+CONCATENATE = _rule(
+    "concatenate",
+    lambda *xs, axis=0: np.concatenate(xs, axis=axis),
+    "concatenate({*})",
+    jvp=lambda args, tangents, out, axis=0: concatenate(
+        *_tangents_or_zeros(args, tangents), axis=axis
+    ),
+    vjps=_EachArgument(_concatenate_vjp),
+)
+
+
 def _index_add(x, index, shape):
     """Zeros of ``shape`` with x added at ``index`` (repeated indices add up)."""
     out = np.zeros(shape, dtype=np.result_type(x, float))
@@ -481,7 +543,8 @@ def _op(prim: Primitive) -> Callable[..., Any]:
         return bind(prim, args, params)
 
     op.__name__ = prim.name
-    op.__doc__ = f"Apply the primitive ``{prim.name}`` ({prim.formula.format('x', 'y')})."
+    written = prim.formula.replace("{*}", "{0}, {1}").format("x", "y")
+    op.__doc__ = f"Apply the primitive ``{prim.name}`` ({written})."
     return op
 
 
@@ -496,6 +559,7 @@ sum_, matmul, reshape, transpose, swapaxes = map(_op, (SUM, MATMUL, RESHAPE, TRA
 expand_dims, getitem, index_add, broadcast_to, sum_to = map(
     _op, (EXPAND_DIMS, GETITEM, INDEX_ADD, BROADCAST_TO, SUM_TO)
 )
+stack, concatenate = map(_op, (STACK, CONCATENATE))
 
 
 # --- how numpy calls reach the table ---------------------------------------------
@@ -543,6 +607,8 @@ BY_FUNCTION: dict[Callable[..., Any], Callable[..., Any]] = {
     np.expand_dims: lambda x, axis: expand_dims(x, axis=axis),
     np.broadcast_to: lambda x, shape: broadcast_to(x, shape=shape),
     np.where: _np_where,
+    np.stack: lambda arrays, axis=0: stack(*arrays, axis=axis),
+    np.concatenate: lambda arrays, axis=0: concatenate(*arrays, axis=axis),
     np.shape: lambda x: np.shape(primal_value(x)),
     np.ndim: lambda x: np.ndim(primal_value(x)),
     np.size: lambda x: np.size(primal_value(x)),

@@ -479,7 +479,9 @@ def _math_name(name, fmt):
 
 
 def _fmt_formula(template, operands, fmt):
-    """Fill a rule's template with operand names, in the notation of ``fmt``."""
+    """Fill a rule's template with operand names, in the notation of ``fmt``
+    (``{*}`` stands for all of them, for rules of any number of arguments)."""
+    template = template.replace("{*}", ", ".join(f"{{{k}}}" for k in range(len(operands))))
     if fmt == "text":
         return template.format(*operands)
     if fmt == "html":

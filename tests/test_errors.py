@@ -247,6 +247,8 @@ def test_bad_operands_name_the_operation(g, error, message):
         (lambda x: x[0].item(), r"^\.item\(\) of a value being differentiated"),
         (lambda x: np.asarray(x).sum(), r"^converting a value being differentiated to a numpy"),
         (lambda x: np.array([x[0], x[1]]).sum(), r"^converting a value being differentiated"),
+        (lambda x: np.array([x[0], x[1]]).sum(), r"use np\.stack\(\[\.\.\.\]\)"),
+        (lambda x: np.linalg.norm(x), r"^np\.linalg\.norm is not supported by adlearn"),
     ],
 )
 def test_unsupported_functions_are_named(g, message):

@@ -180,6 +180,15 @@ STRUCTURAL: dict[str, list[Case]] = {
         Case(lambda x: r_sum_to(x, shape=()), ((2, 3),), "scalar"),
         Case(lambda x: r_sum_to(x, shape=(4,)), ((3, 4),), "leading"),
     ],
+    "stack": [
+        Case(lambda a, b: np.stack([a, b]), ((3,), (3,)), "two vectors"),
+        Case(lambda a, b: np.stack([a * b, np.sin(a), B[0]], axis=1), ((3,), (3,)), "axis 1"),
+        Case(lambda a: np.stack([a[0], a[1] * a[2], 2.0]), ((3,),), "scalars"),
+    ],
+    "concatenate": [
+        Case(lambda a, b: np.concatenate([a, b]), ((2,), (3,)), "vectors"),
+        Case(lambda a, b: np.concatenate([a, B[:2], b], axis=-1), ((2, 1), (2, 2)), "axis -1"),
+    ],
     "where": [
         Case(lambda a, b: np.where(MASK, a, b), ((3, 4), (3, 4)), "mask"),
         Case(lambda a, b: np.where(MASK, a, b), ((3, 4), (4,)), "broadcast"),
@@ -244,7 +253,7 @@ def test_every_rule_is_tested():
 def test_rule_is_well_formed(name):
     prim = RULES[name]
     assert prim.name == name
-    assert "{0}" in prim.formula
+    assert "{0}" in prim.formula or "{*}" in prim.formula  # it writes its operands
     if prim.elementwise:
         assert prim.jvp is None
         assert prim.vjps is None
