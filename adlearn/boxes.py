@@ -50,19 +50,29 @@ def _unsupported(what: str) -> TypeError:
     )
 
 
-def _binary(prim, a, b):
-    """``prim(a, b)`` where a is traced: straight to a's transformation when b is
-    a constant or traced by the same one (the common case), else through bind."""
-    if not isinstance(b, Box) or b._tag is a._tag:
-        return a._tag.process(prim, (a, b), _NONE)
-    return bind(prim, (a, b), _NONE)
+def _operator(prim):
+    """The method ``self <op> other``: straight to self's transformation when
+    other is a constant or traced by the same one (the common case), else
+    through bind."""
+
+    def method(self, other):
+        if not isinstance(other, Box) or other._tag is self._tag:
+            return self._tag.process(prim, (self, other), _NONE)
+        return bind(prim, (self, other), _NONE)
+
+    return method
 
 
-def _binary_r(prim, a, b):
-    """``prim(a, b)`` where b is traced and a is not (a reflected operator)."""
-    if not isinstance(a, Box):
-        return b._tag.process(prim, (a, b), _NONE)
-    return bind(prim, (a, b), _NONE)
+def _reflected(prim):
+    """The method for ``other <op> self`` where other is not traced by self's
+    transformation (Python calls it as ``self.__radd__(other)``)."""
+
+    def method(self, other):
+        if not isinstance(other, Box):
+            return self._tag.process(prim, (other, self), _NONE)
+        return bind(prim, (other, self), _NONE)
+
+    return method
 
 
 def _dropped(what: str) -> TypeError:
@@ -80,41 +90,12 @@ class TracedValue(Box):
     __hash__ = object.__hash__
 
     # arithmetic: one line each, every one a primitive of the table
-    def __add__(self, other):
-        return _binary(_ADD, self, other)
-
-    def __radd__(self, other):
-        return _binary_r(_ADD, other, self)
-
-    def __sub__(self, other):
-        return _binary(_SUB, self, other)
-
-    def __rsub__(self, other):
-        return _binary_r(_SUB, other, self)
-
-    def __mul__(self, other):
-        return _binary(_MUL, self, other)
-
-    def __rmul__(self, other):
-        return _binary_r(_MUL, other, self)
-
-    def __truediv__(self, other):
-        return _binary(_DIV, self, other)
-
-    def __rtruediv__(self, other):
-        return _binary_r(_DIV, other, self)
-
-    def __pow__(self, other):
-        return _binary(_POW, self, other)
-
-    def __rpow__(self, other):
-        return _binary_r(_POW, other, self)
-
-    def __matmul__(self, other):
-        return _binary(_MATMUL, self, other)
-
-    def __rmatmul__(self, other):
-        return _binary_r(_MATMUL, other, self)
+    __add__, __radd__ = _operator(_ADD), _reflected(_ADD)
+    __sub__, __rsub__ = _operator(_SUB), _reflected(_SUB)
+    __mul__, __rmul__ = _operator(_MUL), _reflected(_MUL)
+    __truediv__, __rtruediv__ = _operator(_DIV), _reflected(_DIV)
+    __pow__, __rpow__ = _operator(_POW), _reflected(_POW)
+    __matmul__, __rmatmul__ = _operator(_MATMUL), _reflected(_MATMUL)
 
     def __neg__(self):
         return bind(_NEG, (self,), _NONE)
