@@ -25,7 +25,7 @@ import itertools
 
 import numpy as np
 
-__all__ = ["Box", "any_box", "bind", "evaluate", "new_level"]
+__all__ = ["Box", "bind", "evaluate", "new_level"]
 
 _levels = itertools.count(1)
 
@@ -50,14 +50,6 @@ def bind(prim, args, params):
     if top is None:
         return evaluate(prim, args, params)
     return top.process(prim, args, params)
-
-
-def any_box(values) -> bool:
-    """Whether any of ``values`` is traced (by an outer transformation)."""
-    for v in values:  # noqa: SIM110 (a loop is faster than any() with a generator here)
-        if isinstance(v, Box):
-            return True
-    return False
 
 
 def evaluate(prim, args, params):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.boxes import TracedValue
-from adlearn.dispatch import any_box, bind, evaluate, new_level
+from adlearn.dispatch import bind, new_level
 from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent
 from adlearn.rules import primal_value
 
@@ -72,16 +72,22 @@ class ForwardTag:
             mine = [type(a) is Dual and a._tag is self for a in args]
             primals = tuple(a.primal if m else a for a, m in zip(args, mine))
             tangents = tuple(a.tangent if m else None for a, m in zip(args, mine))
-        out = bind(prim, primals, params) if any_box(primals) else evaluate(prim, primals, params)
+        out = bind(prim, primals, params)
         partials = prim.partials
         if partials is None:
             return Dual(out, prim.jvp(primals, tangents, out, **params), self)
         tangent = None
         for partial, t in zip(partials, tangents):
-            if t is not None:
-                d = partial(*primals, out, **params) if params else partial(*primals, out)
-                term = times(t, d)
-                tangent = term if tangent is None else tangent + term
+            if t is None:
+                continue
+            if params or len(primals) > 2:
+                d = partial(*primals, out, **params)
+            elif len(primals) == 1:  # plain calls: a call with *primals costs three times more
+                d = partial(primals[0], out)
+            else:
+                d = partial(primals[0], primals[1], out)
+            term = times(t, d)
+            tangent = term if tangent is None else tangent + term
         return Dual(out, tangent, self)
 
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.boxes import TracedValue
-from adlearn.dispatch import any_box as _any_box
-from adlearn.dispatch import bind, evaluate, new_level
+from adlearn.dispatch import bind, new_level
 from adlearn.forward import times
 from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent
 from adlearn.rules import broadcast_to, primal_value, sum_to
@@ -119,18 +118,20 @@ class Tape:
             values = tuple(a.value if m else a for a, m in zip(args, mine))
             parents = tuple(a.index for a, m in zip(args, mine) if m)
             positions = tuple(j for j, m in enumerate(mine) if m)
-        out = bind(prim, values, params) if _any_box(values) else evaluate(prim, values, params)
+        out = bind(prim, values, params)
         partials = prim.partials
         if partials is None:
             back = Pullback(prim, positions, values, out, params)
-        elif params:
+        elif params or len(values) > 2:
             back = tuple([partials[j](*values, out, **params) for j in positions])
-        elif len(positions) == 1:
-            back = (partials[positions[0]](*values, out),)
-        elif positions == (0, 1):
-            back = (partials[0](*values, out), partials[1](*values, out))
+        elif len(values) == 1:  # plain calls: a call with *values costs three times more
+            back = (partials[0](values[0], out),)
         else:
-            back = tuple([partials[j](*values, out) for j in positions])
+            v0, v1 = values
+            if len(positions) == 2:
+                back = (partials[0](v0, v1, out), partials[1](v0, v1, out))
+            else:
+                back = (partials[positions[0]](v0, v1, out),)
         index = len(self.parents)
         self.parents.append(parents)
         self.backs.append(back)
