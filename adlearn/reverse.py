@@ -160,17 +160,16 @@ class Tape:
             back = backs[i]
             if type(back) is tuple:  # local partials: c = w_bar * dw/dw_j
                 full = shapes.get(i)  # None for a Python float
-                contributions = []
                 for p, d in zip(parents[i], back):
                     c = times(g, d)
                     if full is not None and shapes.get(p, ()) != full:
                         c = unbroadcast(c, shapes.get(p, ()), full)
-                    contributions.append(c)
+                    a = adjoints[p]
+                    adjoints[p] = c if a is None else a + c
             else:  # a structural rule sends adjoints at its operands' shapes
-                contributions = back(g)
-            for p, c in zip(parents[i], contributions):
-                a = adjoints[p]
-                adjoints[p] = c if a is None else a + c
+                for p, c in zip(parents[i], back(g)):
+                    a = adjoints[p]
+                    adjoints[p] = c if a is None else a + c
         return adjoints
 
 
