@@ -75,6 +75,22 @@ def _reflected(prim):
     return method
 
 
+def _check_arguments(func, handler, args, kwargs) -> None:
+    """Name the arguments adlearn supports for ``np.<func>`` if these do not fit.
+
+    Called only once a call has failed: reading a signature costs more than
+    most calls it would check.
+    """
+    signature = inspect.signature(handler)
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError:
+        raise TypeError(
+            f"np.{func.__name__}: adlearn supports it with the arguments {signature}; "
+            f"got {len(args)} positional and {sorted(kwargs) or 'no'} keyword arguments"
+        ) from None
+
+
 def _dropped(what: str) -> TypeError:
     return TypeError(
         f"{what} of a value being differentiated would drop its derivative. "
@@ -168,14 +184,10 @@ class TracedValue(Box):
             prefix = "np." + "".join(f"{m}." for m in module.split(".")[1:] if not m.startswith("_"))
             raise _unsupported(f"{prefix}{func.__name__}")
         try:
-            inspect.signature(handler).bind(*args, **kwargs)
+            return handler(*args, **kwargs)
         except TypeError:
-            params = str(inspect.signature(handler))
-            raise TypeError(
-                f"np.{func.__name__}: adlearn supports it with the arguments {params}; "
-                f"got {len(args)} positional and {sorted(kwargs) or 'no'} keyword arguments"
-            ) from None
-        return handler(*args, **kwargs)
+            _check_arguments(func, handler, args, kwargs)
+            raise
 
     # the array interface a user's f may call
     @property
