@@ -117,7 +117,7 @@ def _tangent_out(tag, out):
     """The tangent of this sweep in ``out`` (zero where ``out`` does not depend on it)."""
     if type(out) is Dual and out._tag is tag:
         primal, tangent = out.primal, out.tangent
-        if type(primal) is float and type(tangent) is float:
+        if isinstance(primal, float) and type(tangent) is float:  # np.float64 is a float too
             return primal, tangent
         shape = np.shape(primal_value(primal))
         if np.shape(primal_value(tangent)) != shape:
@@ -136,7 +136,7 @@ def _sweep(f, primals, tangents, where):
     out = f(*args)
     if isinstance(out, (tuple, list)):
         return tuple(zip(*(_tangent_out(tag, as_output(o, where)) for o in out)))
-    if type(out) is not Dual or type(out.primal) is not float:
+    if type(out) is not Dual or not isinstance(out.primal, float):
         as_output(out, where)
     return _tangent_out(tag, out)
 
