@@ -168,6 +168,8 @@ class TracedValue(Box):
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method == "__call__" and not kwargs:
             prim = BY_UFUNC.get(ufunc)
+            if prim is not None and len(inputs) == 1:  # the input is self
+                return self._tag.process(prim, inputs, _NONE)
             if prim is not None:
                 return bind(prim, inputs, _NONE)
             if ufunc in _PLAIN_UFUNCS:

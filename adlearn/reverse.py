@@ -234,7 +234,7 @@ def _pull(tape, inputs, out, primals, nums, seed):
     if not (type(out) is Var and out._tag is tape):
         return tuple(_full_adjoint(None, primals[n]) for n in nums)
     adjoints = tape.backward(out.index, seed)
-    return tuple(_full_adjoint(adjoints[x.index], primals[n]) for x, n in zip(inputs, nums))
+    return tuple([_full_adjoint(adjoints[x.index], primals[n]) for x, n in zip(inputs, nums)])
 
 
 def _value(out, tape):
