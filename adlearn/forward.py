@@ -27,7 +27,7 @@ import numpy as np
 
 from adlearn.boxes import TracedValue
 from adlearn.dispatch import bind, new_level
-from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent
+from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh
 from adlearn.rules import primal_value
 
 __all__ = ["Dual", "derivative", "jacfwd", "jvp"]
@@ -113,8 +113,9 @@ class Dual(TracedValue):
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
 
 
-def _tangent_out(tag, out):
-    """The tangent of this sweep in ``out`` (zero where ``out`` does not depend on it)."""
+def _tangent_out(tag, out, given):
+    """The value and tangent of this sweep in ``out`` (tangent zero where ``out``
+    does not depend on the seed), as arrays of their own (not ``given`` ones)."""
     if type(out) is Dual and out._tag is tag:
         primal, tangent = out.primal, out.tangent
         if isinstance(primal, float) and type(tangent) is float:  # np.float64 is a float too
@@ -122,11 +123,9 @@ def _tangent_out(tag, out):
         shape = np.shape(primal_value(primal))
         if np.shape(primal_value(tangent)) != shape:
             tangent = np.broadcast_to(tangent, shape)
-        if isinstance(tangent, np.ndarray) and not tangent.flags.writeable:
-            tangent = tangent.copy()  # a broadcast view: hand back an array of its own
-        return primal, tangent
+        return fresh(primal, given), fresh(tangent, given)
     as_output(out, "jvp")
-    return out, 0.0 * out if isinstance(primal_value(out), np.ndarray) else 0.0
+    return fresh(out, given), 0.0 * out if isinstance(primal_value(out), np.ndarray) else 0.0
 
 
 def _sweep(f, primals, tangents, where):
@@ -134,11 +133,12 @@ def _sweep(f, primals, tangents, where):
     tag = ForwardTag()
     args = [p if t is None else Dual(p, t, tag) for p, t in zip(primals, tangents)]
     out = f(*args)
+    given = (*primals, *tangents)
     if isinstance(out, (tuple, list)):
-        return tuple(zip(*(_tangent_out(tag, as_output(o, where)) for o in out)))
+        return tuple(zip(*(_tangent_out(tag, as_output(o, where), given) for o in out)))
     if type(out) is not Dual or not isinstance(out.primal, float):
         as_output(out, where)
-    return _tangent_out(tag, out)
+    return _tangent_out(tag, out, given)
 
 
 def jvp(f, primals, tangents):

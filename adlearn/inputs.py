@@ -18,7 +18,7 @@ import numpy as np
 
 from adlearn.dispatch import Box
 
-__all__ = ["argnums_tuple", "as_output", "as_primal", "check_tangent", "input_names"]
+__all__ = ["argnums_tuple", "as_output", "as_primal", "check_tangent", "fresh", "input_names"]
 
 
 def as_primal(x, where: str, position: int, what: str = "argument"):
@@ -119,6 +119,23 @@ def input_names(f, n: int = 2) -> tuple[str, ...]:
     except (TypeError, ValueError):
         params = []
     return tuple(params[:n]) if len(params) >= n else tuple(f"x{i + 1}" for i in range(n))
+
+
+def fresh(x, given=()):
+    """x, or a copy of x where it is one of the arrays in ``given`` (what the
+    caller passed in) or a view: a result never shares memory with an input,
+    so writing into it cannot change the caller's arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.ones(2)
+    >>> fresh(a, (a,)) is a, fresh(a) is a
+    (False, True)
+    """
+    if isinstance(x, np.ndarray) and (x.base is not None or any(x is g for g in given)):
+        return x.copy()
+    return x
 
 
 def primal_value(x):

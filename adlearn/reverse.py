@@ -26,7 +26,7 @@ import numpy as np
 from adlearn.boxes import TracedValue
 from adlearn.dispatch import bind, new_level
 from adlearn.forward import times
-from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent
+from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh
 from adlearn.rules import broadcast_to, primal_value, sum_to
 
 __all__ = ["Tape", "Var", "grad", "jacrev", "value_and_grad", "vjp"]
@@ -198,8 +198,9 @@ def unbroadcast(c, shape, full):
     return sum_to(c, shape=shape)
 
 
-def _full_adjoint(adjoint, primal):
-    """The adjoint of an input, at the input's shape and type."""
+def _full_adjoint(adjoint, primal, given):
+    """The adjoint of an input, at the input's shape and type, as an array of its
+    own (not one of the ``given`` arrays the caller passed in)."""
     if type(primal) is float and type(adjoint) is float:  # the common scalar case
         return adjoint
     shape = np.shape(primal_value(primal))
@@ -207,11 +208,9 @@ def _full_adjoint(adjoint, primal):
         return 0.0 if type(primal) is float else np.zeros(shape)
     if np.shape(primal_value(adjoint)) != shape:
         adjoint = np.broadcast_to(adjoint, shape)
-    if isinstance(adjoint, np.ndarray) and not adjoint.flags.writeable:
-        adjoint = adjoint.copy()  # a broadcast view: hand back an array of its own
     if type(primal) is float and isinstance(adjoint, (np.floating, np.ndarray)):
         return float(adjoint)
-    return adjoint
+    return fresh(adjoint, given)
 
 
 def _record(f, args, nums, where):
@@ -231,14 +230,18 @@ def _record(f, args, nums, where):
 
 def _pull(tape, inputs, out, primals, nums, seed):
     """Adjoints of the inputs ``nums`` for the output adjoint ``seed``."""
+    given = (*primals, seed)
     if not (type(out) is Var and out._tag is tape):
-        return tuple(_full_adjoint(None, primals[n]) for n in nums)
+        return tuple(_full_adjoint(None, primals[n], given) for n in nums)
     adjoints = tape.backward(out.index, seed)
-    return tuple([_full_adjoint(adjoints[x.index], primals[n]) for x, n in zip(inputs, nums)])
+    return tuple(
+        [_full_adjoint(adjoints[x.index], primals[n], given) for x, n in zip(inputs, nums)]
+    )
 
 
-def _value(out, tape):
-    return out.value if type(out) is Var and out._tag is tape else out
+def _value(out, tape, primals=()):
+    """f's value, as an array of its own where f returned an input unchanged."""
+    return fresh(out.value if type(out) is Var and out._tag is tape else out, primals)
 
 
 def value_and_grad(f, argnums=0):
@@ -264,7 +267,7 @@ def value_and_grad(f, argnums=0):
         if nums is None:
             nums = checked[len(args)] = argnums_tuple(argnums, len(args), "grad")
         tape, inputs, out, primals = _record(f, args, nums, "grad")
-        value = _value(out, tape)
+        value = _value(out, tape, primals)
         if type(value) is not float and np.ndim(primal_value(value)) != 0:
             raise ValueError(
                 f"grad: the function must return a scalar, but it returned shape "
@@ -312,7 +315,7 @@ def vjp(f, *primals):
     """
     nums = tuple(range(len(primals)))
     tape, inputs, out, plain = _record(f, primals, nums, "vjp")
-    value = _value(out, tape)
+    value = _value(out, tape, plain)
 
     def vjp_fn(cotangent):
         ct = check_tangent(primal_value(value), cotangent, "vjp", 0)

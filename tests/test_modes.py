@@ -393,3 +393,24 @@ def test_long_chain_to_second_order_and_traced():
     t = ad.trace(g, 0.5)
     assert len(t.units) == 1 + 4 * steps
     assert t.gradient[0] == pytest.approx(chain_derivative(0.5, steps), rel=1e-12)
+
+
+# --- results are arrays of their own -------------------------------------------------
+
+
+def test_no_result_shares_memory_with_an_input():
+    """Writing into a result must not change the caller's arrays (a partial that
+    is the other operand, a seed of one, f returning its input unchanged)."""
+    x1, x2, ct = np.ones(3), np.arange(3.0), np.ones(3)
+    results = [
+        ad.derivative(lambda a, b: a * b + np.sin(a), 1)(x1, x2),  # d/db (a*b) is a itself
+        ad.grad(lambda a, b: np.sum(a * b), 1)(x1, x2),
+        ad.vjp(lambda x: x + 1.0, x2)[1](ct)[0],  # the cotangent passes through unchanged
+        *ad.jvp(lambda x: x, (x1,), (x2,)),
+        ad.vjp(lambda x: x, x1)[0],
+        ad.vjp(lambda x: x[1:], x2)[0],  # a view of the input
+        ad.jvp(lambda x: x.T, (x1,), (x2,))[1],
+    ]
+    for r in results:
+        for given in (x1, x2, ct):
+            assert not np.shares_memory(r, given)
