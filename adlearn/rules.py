@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -70,6 +70,10 @@ class Primitive:
     scalar : callable, optional
         A faster implementation for Python floats (``math.sin``); numpy's is
         used when it raises, so results follow numpy's semantics.
+    bilinear : bool
+        For a structural rule: linear in each operand separately (``matmul``),
+        rather than in all of them together (``stack``, ``sum``); traces write
+        its tangent rule as one term per operand.
     """
 
     name: str
@@ -80,7 +84,7 @@ class Primitive:
     jvp: Callable[..., Any] | None = None
     vjps: tuple[Callable[..., Any], ...] | None = None
     scalar: Callable[..., Any] | None = None
-    numpy_names: tuple[str, ...] = field(default=())
+    bilinear: bool = False
 
     @property
     def elementwise(self) -> bool:
@@ -96,8 +100,10 @@ class Primitive:
 RULES: dict[str, Primitive] = {}
 
 
-def _rule(name, impl, formula, partials=None, text=(), jvp=None, vjps=None, scalar=None):
-    prim = Primitive(name, impl, formula, partials, tuple(text), jvp, vjps, scalar)
+def _rule(
+    name, impl, formula, partials=None, text=(), jvp=None, vjps=None, scalar=None, bilinear=False
+):
+    prim = Primitive(name, impl, formula, partials, tuple(text), jvp, vjps, scalar, bilinear)
     RULES[name] = prim
     return prim
 
@@ -372,7 +378,12 @@ def _matmul_vjp_b(g, a, b, out):
 
 
 MATMUL = _rule(
-    "matmul", np.matmul, "{0} @ {1}", jvp=_matmul_jvp, vjps=(_matmul_vjp_a, _matmul_vjp_b)
+    "matmul",
+    np.matmul,
+    "{0} @ {1}",
+    jvp=_matmul_jvp,
+    vjps=(_matmul_vjp_a, _matmul_vjp_b),
+    bilinear=True,
 )
 
 
@@ -488,9 +499,7 @@ STACK = _rule(
     "stack",
     lambda *xs, axis=0: np.stack(xs, axis=axis),
     "stack({*})",
-    jvp=lambda args, tangents, out, axis=0: stack(
-        *_tangents_or_zeros(args, tangents), axis=axis
-    ),
+    jvp=lambda args, tangents, out, axis=0: stack(*_tangents_or_zeros(args, tangents), axis=axis),
     vjps=_EachArgument(_stack_vjp),
 )
 CONCATENATE = _rule(
@@ -516,9 +525,7 @@ def _index_add(x, index, shape):
 
 def _is_basic(index) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
-    return all(
-        p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts
-    )
+    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts)
 
 
 def _sum_to(x, shape):

@@ -48,6 +48,7 @@ import numpy as np
 from adlearn.forward import Dual, ForwardTag
 from adlearn.inputs import as_output, as_primal, input_names, primal_value
 from adlearn.reverse import Ref, Tape, Var
+from adlearn.rules import RULES
 
 __all__ = ["Const", "Trace", "Unit", "trace"]
 
@@ -220,6 +221,23 @@ class Trace:
         if u.is_input:
             return _seed(fmt) if u.number - 1 == self.wrt else "0"
         terms = []
+        if u.partials is None:
+            # A structural rule is linear: its tangent is the operation applied to
+            # the tangents, constants counting 0 (sum(ẇ4), stack(ẇ1, ẇ3)); a
+            # bilinear one takes one operand's tangent at a time (ẇ1 @ w2 + w1 @ ẇ2).
+            values = [self._operand(o, notation, fmt) for o in u.operands]
+            dots = [
+                self.label(o, notation, fmt, "dot") if isinstance(o, int) else "0"
+                for o in u.operands
+            ]
+            if not RULES[u.op].bilinear:
+                return _fmt_formula(u.formula, dots, fmt)
+            for j, o in enumerate(u.operands):
+                if isinstance(o, int):
+                    terms.append(
+                        _fmt_formula(u.formula, [*values[:j], dots[j], *values[j + 1 :]], fmt)
+                    )
+            return _sum(terms)
         for k, o in enumerate(u.unit_operands):
             dot = self.label(o, notation, fmt, "dot")
             terms.append(_product(self.partial_formula(number, k, notation, fmt), dot, fmt))
@@ -430,7 +448,7 @@ def _units(tape, out_index, adjoints, seed, n_inputs) -> list[Unit]:
                 partial_text=() if prim is None else prim.partial_text,
                 name=operands[0] if prim is None else None,
                 value=primal_value(value),
-                tangent=_tangent(value, seed),
+                tangent=_at_shape(_tangent(value, seed), value),
                 adjoint=_at_shape(0.0 if adjoint is None else primal_value(adjoint), value),
                 partials=tuple(primal_value(d) for d in back) if type(back) is tuple else None,
             )
@@ -550,7 +568,8 @@ def _number(v, digits=3):
     if isinstance(v, np.ndarray) and v.ndim > 0:
         if v.size > 6:
             return f"array{v.shape}"
-        return np.array2string(np.round(v, digits) + 0.0, precision=digits, separator=", ")
+        text = np.array2string(np.round(v, digits) + 0.0, precision=digits, separator=", ")
+        return " ".join(text.split())  # one line, whatever the number of dimensions
     text = f"{float(v):.{digits}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.000"
 

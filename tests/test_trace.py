@@ -277,3 +277,32 @@ def test_bad_trace_arguments():
         ad.trace(lambda x: x * 2.0, np.ones(2))
     with pytest.raises(TypeError, match=r"trace: argument 1 is a str \('3'\)"):
         ad.trace(f, 2.0, "3")
+
+
+# --- structural rules in a trace ------------------------------------------------------
+
+
+def test_a_linear_rule_applies_itself_to_the_tangents():
+    t = ad.trace(lambda x1, x2: np.sum(np.stack([x1, x2 * x1, 1.0])), 2.0, 3.0)
+    stack, total = t.unit(4), t.unit(5)
+    # d/dx1 [x1, x2 x1, 1] = [1, x2, 0] at x2 = 3; the constant contributes 0
+    assert t.tangent_formula(4, "wengert") == "stack(ẇ1, ẇ3, 0)"
+    np.testing.assert_allclose(stack.tangent, [1.0, 3.0, 0.0])
+    assert t.tangent_formula(5, "wengert") == "sum(ẇ4)"
+    assert total.tangent == pytest.approx(1.0 + 3.0)
+
+
+def test_a_bilinear_rule_takes_one_tangent_at_a_time():
+    w = np.array([[1.0, 2.0], [3.0, 4.0]])
+    t = ad.trace(lambda x, y: np.sum(x @ (w * y)), np.array([1.0, 2.0]), 1.0)
+    assert t.tangent_formula(4, "wengert") == "ẇ1 @ w3 + w1 @ ẇ3"
+    # seeded on x (all ones): d/dx sum(x @ w) = the row sums of w, added up
+    np.testing.assert_allclose(t.unit(1).tangent, [1.0, 1.0])
+    np.testing.assert_allclose(t.unit(4).tangent, [1.0 + 3.0, 2.0 + 4.0])
+
+
+def test_a_matrix_value_stays_on_one_line_of_the_table():
+    w = np.array([[1.0, 2.0], [3.0, 4.0]])
+    text = ad.trace(lambda x: np.sum(x * w), 1.0).to_text()
+    assert len(text.splitlines()) == 2 + 3  # header, rule, three units
+    assert "[[1., 2.], [3., 4.]]" in text
