@@ -224,6 +224,14 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
     -------
     Explorer
         A widget; ``controls["x1"]`` and ``controls["x2"]`` are its sliders.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> e = explore(lambda x1, x2: x1 * x2 + np.sin(x1))
+    >>> e.controls["x1"].value = 0.0  # f = 0 and df/dx1 = x2 + cos(0) = 4 there
+    >>> print(e.table_text.splitlines()[-1])
+    w²    w5       w3 + w4    0.000    4.000    1.000
     """
     _check_f("explore", f)
     controls = {"x1": _slider("x1", x1, x1_range), "x2": _slider("x2", x2, x2_range)}
@@ -314,6 +322,13 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
     Explorer
         ``controls``: ``x1``, ``x2``, ``mode`` (toggle buttons), ``step`` (a
         slider; ``play`` steps it by itself in a notebook).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = explore_sweep(lambda x1, x2: x1 * x2 + np.sin(x1), mode="reverse")
+    >>> s.controls["step"].max  # one step per unit
+    5
     """
     _check_f("explore_sweep", f)
     if mode not in MODES:
@@ -404,6 +419,13 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
     -------
     Explorer
         ``controls``: ``x1``, ``x2``, ``angle`` (degrees).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = explore_direction(lambda x1, x2: x1 * x2 + np.sin(x1), angle=90.0)
+    >>> print(f"{d.slice.slope:.3f}")  # straight along x2: df/dx2 = x1 = 2
+    2.000
     """
     _check_f("explore_direction", f)
     controls = {"x1": _slider("x1", x1, x1_range), "x2": _slider("x2", x2, x2_range)}
