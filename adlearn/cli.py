@@ -32,6 +32,7 @@ import numpy as np
 import adlearn
 from adlearn.expr import ExpressionError, parse
 from adlearn.rules import FUNCTIONS
+from adlearn.trace import FORMATS, NOTATIONS
 
 __all__ = ["build_parser", "main"]
 
@@ -133,13 +134,13 @@ def build_parser(argv: tuple[str, ...] = ()) -> argparse.ArgumentParser:
     )
     trace.add_argument(
         "--notation",
-        choices=("both", "hierarchy", "wengert"),
+        choices=NOTATIONS,
         default="both",
         help="how units are named: w^n_i (hierarchy), w1..wN (Wengert) or both (default)",
     )
     trace.add_argument(
         "--format",
-        choices=("text", "markdown", "latex", "html"),
+        choices=FORMATS,
         default="text",
         help="output format (default: text)",
     )
@@ -177,7 +178,7 @@ def build_parser(argv: tuple[str, ...] = ()) -> argparse.ArgumentParser:
     )
     graph.add_argument(
         "--notation",
-        choices=("hierarchy", "wengert"),
+        choices=tuple(n for n in NOTATIONS if n != "both"),  # a graph names units one way
         default="hierarchy",
         help="how units are named (default: hierarchy)",
     )
