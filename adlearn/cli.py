@@ -20,7 +20,9 @@ df/dx2 = 2.000000
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
 import re
 import sys
 import textwrap
@@ -241,8 +243,25 @@ def _digits(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``adlearn`` command; return its exit status.
 
-    0: done; 1: the computation failed; 2: the input was rejected.
+    0: done; 1: the computation failed or the output cannot be written; 2: the
+    input was rejected. A reader that stops early (``| head -1``) ends the
+    command quietly, as it ends any Unix tool.
     """
+    _tolerant(sys.stdout, sys.stderr)
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+    except BrokenPipeError:
+        _discard_stdout()
+        return 1
+    except OSError as err:  # writing to a full disk (> /dev/full)
+        _discard_stdout()
+        _print(f"adlearn: error: cannot write the output: {err.strerror or err}", sys.stderr)
+        return 1
+    return status
+
+
+def _run(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(tuple(argv))
     try:
@@ -306,7 +325,10 @@ class Failed(Exception):
 def _compute(work, notes: list[str]):
     """Run ``work()``; numpy's warnings (log of a negative number) go to ``notes``."""
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        # numpy's floating-point warnings are about the user's function; any other warning
+        # (a library's deprecation) is not, and is not shown as if it were
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("always", RuntimeWarning)
         with np.errstate(divide="warn", over="warn", invalid="warn"):
             try:
                 result = work()
@@ -370,23 +392,26 @@ def _graph(args, prefix: str) -> int:
     expr, values, wrt = _setup(args)
     if args.step is not None and args.mode is None:
         raise Rejected("--step needs --mode forward or --mode reverse")
-    try:
-        import matplotlib
-    except ImportError:
-        raise Failed('drawing needs matplotlib: pip install "adlearn[course]"') from None
-    if "matplotlib.pyplot" not in sys.modules:
-        matplotlib.use("Agg")  # a file, no window
-    from adlearn.graph import draw
-
     notes: list[str] = []
     t = _compute(
         lambda: adlearn.trace(expr.function, *values, wrt=wrt, names=expr.variables), notes
     )
     if args.step is not None and not 1 <= args.step <= len(t.units):
         raise Rejected(f"--step {args.step}: the sweep has steps 1 to {len(t.units)}")
+    from adlearn.graph import MAX_UNITS, draw
+
+    if len(t.units) > MAX_UNITS:
+        raise Rejected(
+            f"the graph would have {len(t.units)} units; a drawing holds at most {MAX_UNITS} "
+            '(the table has no limit: adlearn trace "..." --at ...)'
+        )
+    _matplotlib()
     options = {"notation": args.notation, "show": args.show, "edge_labels": args.edge_labels}
     options.update(mode=args.mode, step=args.step, digits=args.digits)
-    fig = _compute(lambda: draw(t, **options), notes)
+    with warnings.catch_warnings():
+        # matplotlib's own warnings (and its dependencies' deprecations) are not the user's
+        warnings.simplefilter("ignore")
+        fig = _compute(lambda: draw(t, **options), [])
     try:
         fig.savefig(path)
     except OSError as err:
@@ -399,7 +424,43 @@ def _graph(args, prefix: str) -> int:
     return 0
 
 
+def _matplotlib() -> None:
+    """Import matplotlib to draw to a file, whatever MPLBACKEND says, or fail with a hint."""
+    if "matplotlib" not in sys.modules:
+        # the backend named in MPLBACKEND (a window, or a typo) plays no part in writing a
+        # file, and a name matplotlib does not know would stop its import
+        os.environ["MPLBACKEND"] = "agg"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import matplotlib
+    except ImportError:
+        raise Failed('drawing needs matplotlib: pip install "adlearn[course]"') from None
+    except Exception as err:  # noqa: BLE001 (a broken matplotlib install or configuration)
+        raise Failed(f"matplotlib cannot be loaded: {type(err).__name__}: {err}") from None
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")  # a file, no window
+
+
 # --- output ----------------------------------------------------------------------
+
+
+def _tolerant(*streams) -> None:
+    """Let the streams replace what their encoding cannot show (w⁰₁ on an ASCII pipe)."""
+    for stream in streams:
+        # a stream that is not a text file of the system's (a notebook's) is left as it is
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="replace")
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device: the interpreter's last flush at exit then has
+    nowhere to fail (the recipe of Python's documentation for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError):  # stdout is not a file of the system's
+        pass
 
 
 def _number(v, digits: int) -> str:

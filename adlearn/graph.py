@@ -33,7 +33,7 @@ import numpy as np
 from adlearn import palette
 from adlearn.trace import Trace
 
-__all__ = ["draw", "number"]
+__all__ = ["MAX_INCHES", "MAX_UNITS", "draw", "number"]
 
 NOTATIONS = ("hierarchy", "wengert")
 SHOWS = (None, "value", "tangent", "adjoint")
@@ -43,6 +43,13 @@ PAD = 0.10  # inches of padding inside a box
 COLUMN_GAP = 0.55  # inches between two boxes of a level
 LEVEL_GAP = 1.05  # inches between two levels (room for edge labels)
 MARGIN = 0.15
+# Bounds on a drawing. Every unit's labels are typeset by matplotlib's mathtext, about
+# 10-20 ms each, so 40 units draw in a few seconds, where 99 took over half a minute
+# and a 170-inch picture no viewer opens; past 40 units a picture is not read anyway
+# (the trace table is). A graph larger than MAX_INCHES either way is drawn smaller,
+# fonts and boxes shrunk together: at most 40 x 40 inches, 4000 x 4000 pixels at 100 dpi.
+MAX_UNITS = 40
+MAX_INCHES = 40.0
 
 
 @dataclass
@@ -448,6 +455,11 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
     from matplotlib.path import Path
 
+    if len(trace.units) > MAX_UNITS:
+        raise ValueError(
+            f"draw: the graph has {len(trace.units)} units; a drawing holds at most "
+            f"{MAX_UNITS} (the trace table shows any number: ad.trace(f, ...).to_text())"
+        )
     states, rank = _states(trace, mode, step)
     title = _title(trace, mode) if title is None else title
     caption = _caption(trace, notation, mode, step, digits)
@@ -471,6 +483,12 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         # move with the last digit of a font's metrics
         fig_w = math.ceil(2 * max(width, text_w + 0.4, 3.0)) / 2
         fig_h = math.ceil(2 * (height + title_h + caption_h)) / 2
+        if figure is None and max(fig_w, fig_h) > MAX_INCHES:
+            # too large at full size: the same drawing into a capped figure, which shrinks it
+            shrink = MAX_INCHES / max(fig_w, fig_h)
+            fig = palette.figure((fig_w * shrink, fig_h * shrink))
+            ax = fig.add_axes((0.01, 0.06, 0.98, 0.88), gid="graph")
+    if ax is None:
         if figure is None:
             fig = palette.figure((fig_w, fig_h))
         else:

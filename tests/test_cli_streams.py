@@ -1,0 +1,211 @@
+"""The ``adlearn`` command where its output or its environment is hostile.
+
+Each case runs the real command in a subprocess, as a shell would: a reader that
+closes the pipe early, a full disk, an ASCII-only pipe, a backend name matplotlib
+does not know, an expression whose graph is too large to draw. The command must
+end with status 1 (cannot write) or 2 (refused), at most one line on stderr, and
+never a Python traceback.
+"""
+
+import os
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from adlearn.cli import main
+from adlearn.graph import MAX_INCHES, MAX_UNITS
+
+COMMAND = [sys.executable, "-m", "adlearn"]
+RUNNING = ["x1*x2 + sin(x1)", "--at", "x1=2", "x2=3"]
+# sin(x0) + ... + sin(x98): 880 characters, within the parser's limits; 296 units
+SUM_OF_SINES = "+".join(f"sin(x{i})" for i in range(99))
+SUM_POINT = [f"x{i}=0.{i % 9 + 1}" for i in range(99)]
+
+
+def _closed_early(argv, env=None):
+    """Run the command with its stdout a pipe whose reader has already gone."""
+    with subprocess.Popen(
+        [*COMMAND, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    ) as process:
+        process.stdout.close()  # before the command writes anything: its first write fails
+        err = process.stderr.read().decode()
+        status = process.wait(timeout=60)
+    return status, err
+
+
+def _no_traceback(err):
+    assert "Traceback" not in err
+    assert "Exception ignored" not in err
+    assert len(err.splitlines()) <= 1, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["grad", "x", "--at", "x=1"],
+        ["trace", *RUNNING],
+        ["trace", SUM_OF_SINES, "--at", *SUM_POINT, "--format", "html"],  # about 100 kB
+    ],
+    ids=["grad", "trace", "large-html-trace"],
+)
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+def test_a_closed_pipe_ends_the_command_quietly(argv, unbuffered):
+    env = dict(os.environ, PYTHONUNBUFFERED="1") if unbuffered else None
+    status, err = _closed_early(argv, env)
+    assert err == ""
+    assert status == 1
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+def test_help_into_a_closed_pipe_is_quiet(unbuffered):
+    # argparse itself drops a help text it cannot write (status 0); nothing may follow it
+    env = dict(os.environ, PYTHONUNBUFFERED="1") if unbuffered else None
+    _status, err = _closed_early(["--help"], env)
+    assert err == ""
+
+
+def test_a_reader_that_stops_after_some_bytes_ends_it_quietly():
+    # `adlearn trace ... --format html | head -c 100`: the reader takes a little, then goes
+    with subprocess.Popen(
+        [*COMMAND, "trace", SUM_OF_SINES, "--at", *SUM_POINT, "--format", "html"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        first = process.stdout.read(100)
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        status = process.wait(timeout=60)
+    assert first.startswith(b"<")
+    assert err == ""
+    assert status == 1
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("argv", [["grad", *RUNNING], ["trace", *RUNNING]], ids=["grad", "trace"])
+def test_a_full_disk_is_one_line_and_status_1(argv):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*COMMAND, *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 1
+    _no_traceback(done.stderr)
+    assert done.stderr.startswith("adlearn: error: cannot write the output: ")
+    assert "No space left on device" in done.stderr
+
+
+def test_an_ascii_pipe_gets_the_table_with_replacements():
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    done = subprocess.run(
+        [*COMMAND, "trace", *RUNNING], capture_output=True, env=env, timeout=60, check=False
+    )
+    assert done.returncode == 0
+    assert done.stderr == b""
+    lines = done.stdout.decode("ascii").splitlines()  # pure ASCII, or this raises
+    assert lines[2].split() == ["w??", "w1", "x1", "2.000", "1.000", "2.584"]
+
+
+def test_an_ascii_pipe_gets_a_rejection_with_replacements():
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    done = subprocess.run(
+        [*COMMAND, "grad", "x · y", "--at", "x=1", "y=2"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert b"Traceback" not in done.stderr
+    assert done.stderr.startswith(b"adlearn grad: error: ")
+
+
+@pytest.mark.parametrize("backend", ["nonsense", "tkagg", ""])
+def test_mplbackend_does_not_matter_for_a_file(backend, tmp_path):
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / "graph.png"
+    env = dict(os.environ, MPLBACKEND=backend)
+    done = subprocess.run(
+        [*COMMAND, "graph", *RUNNING, "-o", str(picture)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_99_unit_graph_is_refused_in_seconds_within_a_memory_budget(tmp_path):
+    # it once ran two minutes, took 1.24 GB and wrote a 16900 x 17250 PNG; the budget here
+    # is generous (a shared machine): what it guards is the machine, not a speed target
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / "graph.png"
+    start = time.perf_counter()
+    done = subprocess.run(
+        [*COMMAND, "graph", SUM_OF_SINES, "--at", *SUM_POINT, "-o", str(picture)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
+    assert done.returncode == 2
+    _no_traceback(done.stderr)
+    assert done.stderr.startswith(
+        f"adlearn graph: error: the graph would have 296 units; a drawing holds at most "
+        f"{MAX_UNITS} "
+    )
+    assert not picture.exists()
+    assert seconds < 30
+    assert peak_mib < 400
+
+
+def test_the_largest_graph_drawn_fits_the_bounds(tmp_path):
+    # a chain of MAX_UNITS units is far taller than MAX_INCHES at full size: it is shrunk
+    pytest.importorskip("matplotlib")
+    from PIL import Image
+
+    expression = "+".join(["x"] * MAX_UNITS)  # the input and MAX_UNITS - 1 additions
+    picture = tmp_path / "chain.png"
+    status = main(["graph", expression, "--at", "x=0.5", "-o", str(picture)])
+    assert status == 0
+    with Image.open(picture) as image:
+        width, height = image.size
+    assert max(width, height) <= MAX_INCHES * 100
+    assert height > 5 * width  # the chain's shape, not a square of blank
+
+
+def test_warnings_of_other_libraries_are_not_shown_as_adlearns(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
+    from adlearn import graph
+
+    real_draw = graph.draw
+
+    def draw_with_a_deprecation(*args, **kwargs):
+        warnings.warn("oneOf is deprecated", DeprecationWarning, stacklevel=1)
+        return real_draw(*args, **kwargs)
+
+    monkeypatch.setattr(graph, "draw", draw_with_a_deprecation)
+    status = main(["graph", *RUNNING, "-o", str(tmp_path / "g.png")])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert err == ""
+
+
+def test_numpy_warnings_about_f_are_still_shown(capsys):
+    status = main(["grad", "log(x)", "--at", "x=0"])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "adlearn grad: warning: divide by zero" in err
