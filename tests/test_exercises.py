@@ -193,7 +193,7 @@ def test_g_units():
     assert "g itself" in hint(ch1.g_units, wrong_last)
     assert "NameError" in hint(ch1.g_units, raises)
     assert status(ch1.g_units, stub) == "not attempted"
-    assert "list of numbers" in hint(ch1.g_units, lambda x1, x2: 3.0)
+    assert "list of 5 numbers" in hint(ch1.g_units, lambda x1, x2: 3.0)
 
 
 def test_fan_out():

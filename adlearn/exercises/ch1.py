@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 
-from adlearn.exercises.verdict import NotYet, call, checker, close, diagnose, number, show
+from adlearn.exercises.learner import call, items
+from adlearn.exercises.verdict import NotYet, checker, close, diagnose, number
 
 __all__ = ["fan_out", "g_units", "output_level", "predict_w4"]
 
@@ -67,19 +68,15 @@ def _g_units(x1, x2):
 def g_units(fn):
     """``fn(x1, x2)`` returns the five unit values of g(x1, x2) = x1 * exp(x2) - x2."""
     for point in [(1.5, 0.5), (-2.0, 1.25)]:
-        got = call(fn, *point, name="g_units")
+        out = call(fn, *point, name="g_units")
         want = _g_units(*point)
         try:
-            got = [float(w) for w in got]
-        except (TypeError, ValueError):
+            got = items(out, 5, f"g_units{point}")
+        except NotYet as e:
             raise NotYet(
-                f"g_units{point} returned {show(got)}: return a list of numbers, [w1, w2, w3, w4, w5]."
+                f"{e.hint} g has 5 units: x1, x2 and three operations (exp, *, -)."
             ) from None
-        if len(got) != len(want):
-            raise NotYet(
-                f"g_units gave {len(got)} values; g has 5 units: x1, x2 and three operations "
-                "(exp, *, -)."
-            )
+        got = [number(w, name=f"w{k + 1}") for k, w in enumerate(got)]
         if not close(got[:2], want[:2]):
             raise NotYet("The first two units are the inputs: w1 = x1, w2 = x2.")
         if not close(got[4], want[4]):

@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 
-from adlearn.exercises.verdict import NotYet, call, checker, close, diagnose, number, show
+from adlearn.exercises.learner import call, items
+from adlearn.exercises.verdict import NotYet, checker, close, diagnose, number, show
 
 __all__ = ["adjoint_x1", "backward", "mul_backward", "square_square", "sweeps_reverse"]
 
@@ -48,18 +49,12 @@ def _running_example_tape(x1=2.0, x2=3.0):
 def _adjoints(out, n, what):
     """A learner's list of adjoints as floats, or Not yet."""
     try:
-        values = [float(v) for v in out]
-    except (TypeError, ValueError):
+        got = items(out, n, what)
+    except NotYet as e:
         raise NotYet(
-            f"{what} returned {show(out)}: return a list with one adjoint per tape entry, "
-            "such as [0.0] * len(tape) filled in."
+            f"{e.hint} A tape of {n} entries has {n} adjoints, one per entry: w_bar[0] to w_bar[len(tape) - 1]."
         ) from None
-    if len(values) != n:
-        raise NotYet(
-            f"{what} returned {len(values)} adjoints for a tape of {n} entries: "
-            "return one per entry, w_bar[0] to w_bar[len(tape) - 1]."
-        )
-    return values
+    return [number(v, name="adjoint") for v in got]
 
 
 @checker("3.1", "the backward loop of a tape")

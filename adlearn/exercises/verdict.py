@@ -2,24 +2,32 @@
 
 A checker is a function decorated with :func:`checker`. Its body looks at the
 learner's answer and either returns the message of a correct answer or raises
-:class:`NotYet` (with a hint) or :class:`NotAttempted`. The decorator prints
-the verdict and returns None, so a notebook cell shows the verdict once.
-Whatever goes wrong while checking (a learner's function that raises, an answer
-of a surprising type) becomes a hint that names the error, never a traceback.
+:class:`NotYet` (with a hint) or :class:`NotAttempted`. The decorator reports
+the verdict (:func:`report`, the one place a verdict leaves the checker) and
+returns None, so a notebook cell shows the verdict once. Whatever goes wrong
+while checking (a learner's function that raises, exits or never returns, an
+answer of a surprising type) becomes a hint that names the error, never a
+traceback and never an escape.
+
+A hint may be a tuple of hints, from the first nudge to the closest one: the
+same mistake made again in the same kernel gets the next hint of the tuple.
 
 Examples
 --------
 >>> @checker("0.0", "two plus two", register=False)
 ... def two_plus_two(answer):
 ...     x = number(answer)
-...     if close(x, 4.0):
+...     if x == 4:
 ...         return "2 + 2 = 4."
-...     diagnose(x, [(22.0, "That is '2' + '2', two strings joined.")],
+...     diagnose(x, [(22.0, ("Look at the types.", "That is '2' + '2', two strings joined."))],
 ...              default="Add the two numbers.")
 >>> two_plus_two(...)
 Exercise 0.0: Not attempted yet. Replace the ... in `answer = ...` by a number and run the cell again.
 >>> two_plus_two(4)
 Exercise 0.0: Correct! 2 + 2 = 4.
+>>> two_plus_two(22)
+Exercise 0.0: Not yet (your answer: 22).
+Hint: Look at the types.
 >>> two_plus_two(22)
 Exercise 0.0: Not yet (your answer: 22).
 Hint: That is '2' + '2', two strings joined.
@@ -32,39 +40,58 @@ Hint: The answer should be a number, such as 0.5; it is a str. Write it without 
 
 from __future__ import annotations
 
-import dis
 import functools
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
     "CHECKERS",
+    "LATEST",
     "NotAttempted",
     "NotYet",
     "Verdict",
     "attempted",
-    "call",
     "checker",
     "close",
+    "count",
     "diagnose",
-    "is_stub",
+    "error_text",
+    "exact",
+    "forget",
     "number",
+    "report",
     "show",
+    "to_places",
 ]
 
 #: Every checker, by exercise number ("1.1", "2.3", ...), filled as chapter modules load.
 CHECKERS: dict = {}
 
+#: The status of the latest verdict reported for each exercise in this kernel (for progress).
+LATEST: dict = {}
+
+#: How often each (exercise, mistake) has been judged in this kernel: repeated mistakes
+#: get closer hints.
+_SEEN: dict = {}
+
+#: Seconds a whole check may take, learner's calls included (each call has its own limit).
+CHECK_LIMIT = 30.0
+
 UNATTEMPTED = "Replace the ... by your answer and run the cell again."
 
 
 class NotYet(Exception):
-    """The answer is wrong: ``hint`` says what to look at."""
+    """The answer is wrong: ``hint`` says what to look at.
 
-    def __init__(self, hint: str, said: str = ""):
-        super().__init__(hint)
+    ``hint`` is one hint, or a tuple of hints from the first nudge to the
+    closest: a mistake repeated in the same kernel gets the next one.
+    """
+
+    def __init__(self, hint, said: str = ""):
+        super().__init__(hint if isinstance(hint, str) else hint[0])
         self.hint = hint
         self.said = said
 
@@ -96,31 +123,64 @@ class Verdict:
         return f"{head}Not yet{said}.\nHint: {self.hint}"
 
 
+def report(verdict: Verdict) -> None:
+    """Show a verdict to the learner, and remember its status for :func:`progress`.
+
+    The one place where a checker's verdict leaves it: change what a verdict
+    does here (print it, raise it for an autograder) and every checker follows.
+    """
+    LATEST[verdict.exercise] = verdict.status
+    print(verdict)
+
+
+def forget() -> None:
+    """Forget every verdict and repeated mistake of this kernel (for tests)."""
+    LATEST.clear()
+    _SEEN.clear()
+
+
+def _pick_hint(exercise: str, hint) -> str:
+    """The hint to show: for a tuple, the next one each time the same mistake comes back."""
+    if isinstance(hint, str):
+        return hint
+    key = (exercise, hint[0])
+    times = _SEEN.get(key, 0)
+    _SEEN[key] = times + 1
+    return hint[min(times, len(hint) - 1)]
+
+
 def checker(number: str, title: str = "", register: bool = True):
-    """Make ``fn`` an exercise checker: it prints a :class:`Verdict` and returns None.
+    """Make ``fn`` an exercise checker: it reports a :class:`Verdict` and returns None.
 
     ``fn(*answers)`` returns the message shown with "Correct!" or raises
     :class:`NotYet` / :class:`NotAttempted`. The checker keeps ``fn``'s verdict
-    without printing as ``.judge(*answers)`` (for tests), and is registered in
-    :data:`CHECKERS` under ``number`` (unless ``register`` is false).
+    without reporting it as ``.judge(*answers)`` (for tests), and is registered
+    in :data:`CHECKERS` under ``number`` (unless ``register`` is false).
     """
 
     def decorate(fn):
         @functools.wraps(fn)
         def judge(*answers, **options) -> Verdict:
+            from adlearn.exercises.learner import TimeUp, time_limit
+
             try:
-                message = fn(*answers, **options)
+                with time_limit(CHECK_LIMIT):
+                    message = fn(*answers, **options)
             except NotAttempted as e:
                 return Verdict(number, "not attempted", e.message)
             except NotYet as e:
-                return Verdict(number, "not yet", e.said, e.hint)
-            except Exception as e:  # noqa: BLE001 (whatever the learner typed: a hint, not a traceback)
-                return Verdict(number, "not yet", "", f"Checking raised {_error(e)}.")
+                return Verdict(number, "not yet", e.said, _pick_hint(number, e.hint))
+            except TimeUp:
+                return Verdict(
+                    number, "not yet", "", "Checking took too long: look for a loop that never ends."
+                )
+            except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 (learner's)
+                return Verdict(number, "not yet", "", f"Checking raised {error_text(e)}.")
             return Verdict(number, "correct", message or "")
 
         @functools.wraps(fn)
         def check(*answers, **options) -> None:
-            print(judge(*answers, **options))
+            report(judge(*answers, **options))
 
         check.judge = judge
         check.exercise = number
@@ -140,8 +200,12 @@ def checker(number: str, title: str = "", register: bool = True):
     return decorate
 
 
-def _error(e: BaseException) -> str:
-    text = str(e)
+def error_text(e: BaseException) -> str:
+    """``"ValueError: what it said"``, or the type alone when it said nothing."""
+    try:
+        text = str(e)
+    except Exception:  # noqa: BLE001 (a learner's exception whose __str__ fails)
+        text = ""
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
@@ -149,7 +213,10 @@ def show(x) -> str:
     """A short text for a learner's value, as quoted back in a verdict."""
     if isinstance(x, float):
         return f"{x:.6g}"
-    text = repr(x)
+    try:
+        text = repr(x)
+    except Exception:  # noqa: BLE001 (a learner's object whose __repr__ fails)
+        text = f"<a {type(x).__name__}>"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -163,7 +230,11 @@ def attempted(value, name: str = "answer"):
 
 
 def number(value, name: str = "answer") -> float:
-    """The learner's answer as a float; Not attempted for ``...``, Not yet for a non-number."""
+    """The learner's answer as a float; Not attempted for ``...``, Not yet for a non-number.
+
+    Any real number is taken (int, float, Fraction, numpy scalars, a one-number
+    numeric array); strings, bools, complex numbers and arrays of text are not.
+    """
     if value is Ellipsis:
         raise NotAttempted(f"Replace the ... in `{name} = ...` by a number and run the cell again.")
     said = f"your {name}: {show(value)}"
@@ -173,71 +244,88 @@ def number(value, name: str = "answer") -> float:
             f"The {name} should be a number, such as 0.5; it is a str. Write it without quotes.",
             said,
         )
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number, np.ndarray)):
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            raise NotYet(f"The {name} should be one number; it has shape {value.shape}.", said)
+        if value.dtype.kind == "c":
+            raise NotYet(f"The {name} should be a real number; it is complex.", said)
+        if value.dtype.kind not in "iuf":
+            raise NotYet(
+                f"The {name} should be a number, such as 0.5; it is an array of {value.dtype}.",
+                said,
+            )
+        value = value.reshape(()).item()
+    if isinstance(value, (complex, np.complexfloating)):
+        raise NotYet(f"The {name} should be a real number; it is complex.", said)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
         raise NotYet(f"The {name} should be a number, such as 0.5; it is a {kind}.", said)
-    if np.size(value) != 1:
-        raise NotYet(f"The {name} should be one number; it has shape {np.shape(value)}.", said)
-    x = float(np.asarray(value).reshape(()))
+    x = float(value)
     if not math.isfinite(x):
         raise NotYet(f"The {name} is {x}: look for a division by zero or an overflow.", said)
     return x
 
 
+def count(value, name: str = "answer") -> int:
+    """The learner's answer as a whole number (a count), Not yet for 20.02 or 999.5."""
+    x = number(value, name)
+    if x != round(x):
+        raise NotYet(
+            f"The {name} is a count, a whole number; {show(x)} is not one.",
+            f"your {name}: {show(value)}",
+        )
+    return round(x)
+
+
 def close(a, b, tol: float = 1e-3) -> bool:
-    """True when ``a`` and ``b`` agree to ``tol``, absolutely or relatively (arrays: everywhere)."""
+    """True when ``a`` and ``b`` agree to ``tol``, absolutely or relatively (arrays: everywhere).
+
+    For answers read off a plot or rounded by hand; for what AD computes
+    exactly use :func:`exact`, for "give three decimals" :func:`to_places`.
+    """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=tol, atol=tol))
 
 
-def diagnose(value, mistakes, default: str, name: str = "answer"):
+def exact(a, b, tol: float = 1e-12) -> bool:
+    """True when ``a`` equals ``b`` to rounding error (``tol`` relative, everywhere).
+
+    AD is exact: a right method agrees with the closed form to about 1e-15;
+    finite differences, at best 1e-7 or 1e-10, do not pass.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        return False
+    scale = max(1.0, float(np.max(np.abs(b)))) if b.size else 1.0
+    return bool(np.all(np.abs(a - b) <= tol * scale))
+
+
+def to_places(x, want, places: int = 3) -> bool:
+    """True when ``x`` is ``want`` rounded (either way) to ``places`` decimals, or closer."""
+    return bool(abs(float(x) - float(want)) <= 0.6 * 10.0**-places)
+
+
+def diagnose(value, mistakes, default, name: str = "answer", tol: float = 1e-3):
     """Raise :class:`NotYet` with the hint of the first typical mistake ``value`` matches.
 
     ``mistakes`` is a list of ``(wrong_value, hint)``; ``default`` is the hint
-    when ``value`` matches none of them.
+    when ``value`` matches none of them. A hint may be a tuple (see
+    :class:`NotYet`). ``value`` may be an array: the wrong values of several
+    test points, so that a coincidence at one point is not taken for a mistake.
     """
     said = f"your {name}: {show(value)}"
     for wrong, hint in mistakes:
-        if close(value, wrong):
+        if close(value, wrong, tol):
             raise NotYet(hint, said)
     raise NotYet(default, said)
 
 
-_STUB_CODE = ([("LOAD_CONST", None), ("RETURN_VALUE", None)], [("RETURN_CONST", None)])
-_NOISE = {"RESUME", "NOP", "COPY_FREE_VARS", "MAKE_CELL", "CACHE"}
+def __getattr__(name):
+    # ``call`` and ``is_stub`` live in adlearn.exercises.learner (they run learner code);
+    # chapter modules written before that import them from here.
+    if name in ("call", "is_stub"):
+        from adlearn.exercises import learner
 
-
-def is_stub(fn) -> bool:
-    """True for a function whose body does nothing: ``...``, ``pass`` (a docstring allowed)."""
-    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
-    if code is None:
-        return False
-    ops = [(i.opname, i.argval) for i in dis.get_instructions(code) if i.opname not in _NOISE]
-    return ops in _STUB_CODE
-
-
-def call(fn, *args, name: str = "your function", allow_none: bool = False):
-    """Call the learner's ``fn(*args)``, turning every way it can fail into a verdict.
-
-    Not attempted: ``fn`` is ``...``, a body of ``...``/``pass``, or raises
-    NotImplementedError. Not yet: ``fn`` is not a function, raises, or returns
-    None (unless ``allow_none``).
-    """
-    if fn is Ellipsis or is_stub(fn):
-        raise NotAttempted(f"Write the body of {name} (replace its ...), then run the cell again.")
-    if not callable(fn):
-        raise NotYet(f"{name} should be a function (def ...); it is a {type(fn).__name__}.")
-    shown = ", ".join(show(a) for a in args)
-    try:
-        out = fn(*args)
-    except NotImplementedError:
-        raise NotAttempted(
-            f"Write the body of {name} (replace its raise NotImplementedError), then run the cell."
-        ) from None
-    except Exception as e:  # noqa: BLE001 (learner code: its error becomes the hint)
-        raise NotYet(
-            f"{name}({shown}) raised {_error(e)}. Read that error, then fix the code."
-        ) from None
-    if out is None and not allow_none:
-        raise NotYet(f"{name}({shown}) returned None: did you forget the `return`?")
-    return out
+        return getattr(learner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
