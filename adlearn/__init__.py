@@ -8,12 +8,12 @@ Examples
 --------
 >>> import numpy as np
 >>> import adlearn as ad
->>> def f(x1, x2):
-...     return x1 * x2 + np.sin(x1)
+>>> from adlearn.examples import running_example as f
 >>> [round(g, 4) for g in ad.grad(f, argnums=(0, 1))(2.0, 3.0)]
 [2.5839, 2.0]
 """
 
+from adlearn import array_rules, rules  # noqa: F401 (fills the rule table)
 from adlearn.check import check_grad
 from adlearn.forward import Dual, derivative, jacfwd, jvp
 from adlearn.higher import hessian, hvp

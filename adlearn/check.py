@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adlearn.forward import jacfwd
-from adlearn.inputs import argnums_tuple, as_primal, primal_value
-from adlearn.reverse import Tape, jacrev
+from adlearn.inputs import argnums_tuple, as_primal, value_of
+from adlearn.reverse import jacrev
+from adlearn.trace import RecordingTape
 
 __all__ = ["NOT_ANALYTIC", "GradCheck", "check_grad"]
 
@@ -188,7 +189,7 @@ def _as_tuple(jacobians):
 
 def _plain(x):
     """A Jacobian as a float (for a scalar) or a float array."""
-    x = np.asarray(primal_value(x), dtype=float)
+    x = np.asarray(value_of(x), dtype=float)
     return float(x) if x.ndim == 0 else x
 
 
@@ -240,12 +241,12 @@ def _stack(columns, in_shape):
 
 def _not_analytic(f, values, nums) -> str:
     """Why the complex step cannot differentiate f ('' when it can)."""
-    tape = Tape(details=True)
-    boxed = list(values)
+    tape = RecordingTape()
+    on_tape = list(values)
     for n in nums:
-        boxed[n] = tape.input(values[n])
-    f(*boxed)
-    used = {d[0].name for d in tape.details if d[0] is not None}
+        on_tape[n] = tape.input(values[n])
+    f(*on_tape)
+    used = {rule.name for rule, _operands, _value in tape.records if rule is not None}
     names = sorted(used & NOT_ANALYTIC)
     if not names:
         return ""

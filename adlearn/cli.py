@@ -32,8 +32,7 @@ from pathlib import Path
 import numpy as np
 
 import adlearn
-from adlearn.expr import ExpressionError, parse
-from adlearn.rules import FUNCTIONS
+from adlearn.expr import FUNCTIONS, ExpressionError, parse
 from adlearn.trace import FORMATS, NOTATIONS
 
 __all__ = ["build_parser", "main"]

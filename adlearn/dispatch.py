@@ -1,13 +1,13 @@
-"""How one operation reaches the transformation that must see it.
+"""How one operation reaches the sweep that must see it.
 
-A value being differentiated is wrapped in a *box*: a dual number in forward
-mode, a tape variable in reverse mode. Each box belongs to one transformation
-(its *tag*), and each tag has a *level*: the order in which the transformations
-began. ``bind`` applies a primitive: it hands the operation to the innermost
-transformation among its arguments (the highest level), which unwraps its own
-boxes, applies the primitive to what is inside (calling ``bind`` again, for the
-outer levels) and wraps the result. With no boxes left, the primitive is simply
-evaluated on floats or numpy arrays.
+A value being differentiated is a :class:`Differentiable`: a dual number in
+forward mode, a tape variable in reverse mode. Each belongs to one *sweep* (a
+forward sweep, or the tape of a reverse one), and each sweep has a *level*: the
+order in which the sweeps began. ``bind`` applies a rule: it hands the operation
+to the innermost sweep among its arguments (the highest level), which takes the
+values out of its own variables, applies the rule to them (calling ``bind``
+again, for the outer sweeps) and wraps the result with its derivative. With no
+sweep left, the rule is simply computed on floats or numpy arrays.
 
 That is what keeps nested derivatives apart (no perturbation confusion) and
 lets forward mode differentiate reverse mode (Hessians).
@@ -15,7 +15,7 @@ lets forward mode differentiate reverse mode (Hessians).
 Examples
 --------
 >>> from adlearn.rules import RULES
->>> bind(RULES["mul"], (2.0, 3.0), {})
+>>> bind(RULES["mul"], (2.0, 3.0))
 6.0
 """
 
@@ -25,54 +25,60 @@ import itertools
 
 import numpy as np
 
-__all__ = ["Box", "bind", "evaluate", "new_level"]
+from adlearn.fast_scalar import SCALAR
+
+__all__ = ["NO_PARAMS", "Differentiable", "bind", "compute", "new_level"]
+
+#: The parameters of a rule that takes none (most of them).
+NO_PARAMS: dict = {}
 
 _levels = itertools.count(1)
 
 
 def new_level() -> int:
-    """A level for a new transformation: later (inner) ones are higher."""
+    """A level for a new sweep: later (inner) ones are higher."""
     return next(_levels)
 
 
-class Box:
-    """Base class of dual numbers and tape variables (operators live in boxes.py)."""
+class Differentiable:
+    """A value being differentiated: a dual number or a tape variable.
 
-    __slots__ = ()
-
-
-def bind(prim, args, params):
-    """Apply primitive ``prim`` to ``args``, through every transformation tracing them."""
-    top = None
-    for a in args:
-        if isinstance(a, Box) and (top is None or a._tag.level > top.level):
-            top = a._tag
-    if top is None:
-        return evaluate(prim, args, params)
-    return top.process(prim, args, params)
-
-
-def evaluate(prim, args, params):
-    """Evaluate ``prim`` on plain floats and arrays, following numpy's semantics.
-
-    Python floats take the primitive's fast scalar implementation; where that
-    raises (``math.log(0.0)``), numpy's result is returned instead (``-inf``,
-    with numpy's warning), so that floats and arrays agree.
+    ``value`` is the float or array it stands for; ``sweep`` the sweep it
+    belongs to (a forward sweep, or the tape of a reverse one). Its operators
+    and numpy's protocols are in :mod:`adlearn.operators`.
     """
-    scalar = prim.scalar
-    if scalar is not None and not params:
-        for a in args:
-            if type(a) is not float and type(a) is not int:
-                break
-        else:
-            try:
-                return scalar(*args)
-            except (ValueError, OverflowError, ZeroDivisionError):
-                return float(prim.impl(*args))
+
+    __slots__ = ("sweep", "value")
+
+
+def bind(rule, args, params=NO_PARAMS):
+    """Apply ``rule`` to ``args``, through every sweep that is differentiating them."""
+    innermost = None
+    for a in args:
+        if isinstance(a, Differentiable) and (innermost is None or a.sweep.level > innermost.level):
+            innermost = a.sweep
+    if innermost is None:
+        return compute(rule, args, params)
+    return innermost.apply(rule, args, params)
+
+
+def compute(rule, args, params=NO_PARAMS):
+    """Compute ``rule`` on plain floats and arrays, following numpy's semantics.
+
+    Python floats (and ints) take the fast scalar implementation of :mod:`adlearn.fast_scalar`
+    where there is one; where that raises (``math.log(0.0)``), numpy's result is
+    returned instead (``-inf``, with numpy's warning), so that floats and arrays agree.
+    """
+    scalar = SCALAR.get(rule.name)
+    if scalar is not None and not params and all(type(a) is float or type(a) is int for a in args):
+        try:
+            return scalar(*args)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return float(rule.compute(*args))
     try:
-        return prim.impl(*args, **params)
+        return rule.compute(*args, **params)
     except (TypeError, ValueError, IndexError) as err:
-        raise _operand_error(prim, args, params, err) from None
+        raise _operand_error(rule, args, params, err) from None
 
 
 def _describe(value) -> str:
@@ -80,21 +86,21 @@ def _describe(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _operand_error(prim, args, params, err) -> Exception:
+def _operand_error(rule, args, params, err) -> Exception:
     """A message that names the operation and the operand it cannot use."""
     for a in args:
         if isinstance(a, (bool, np.bool_)) or not isinstance(
             a, (int, float, complex, np.number, np.ndarray)
         ):
             return TypeError(
-                f"{prim.name}: cannot use a value of type {type(a).__name__} "
+                f"{rule.name}: cannot use a value of type {type(a).__name__} "
                 f"({_describe(a)}); adlearn works on floats and numpy arrays of floats"
             )
         if isinstance(a, np.ndarray) and not np.issubdtype(a.dtype, np.number):
             return TypeError(
-                f"{prim.name}: cannot use an array of dtype {a.dtype}; "
+                f"{rule.name}: cannot use an array of dtype {a.dtype}; "
                 "adlearn works on numpy arrays of floats"
             )
     shapes = ", ".join(str(np.shape(a)) for a in args)
     extra = "".join(f", {k}={_describe(v)}" for k, v in params.items())
-    return ValueError(f"{prim.name}: cannot apply to operands of shapes {shapes}{extra}: {err}")
+    return ValueError(f"{rule.name}: cannot apply to operands of shapes {shapes}{extra}: {err}")

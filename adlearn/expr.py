@@ -1,7 +1,7 @@
 """Expressions typed by a user, parsed into functions without running any of the text.
 
 The language is small: numbers, variable names, ``+ - * / **``, unary minus,
-parentheses, and calls of the functions in :data:`adlearn.rules.FUNCTIONS`,
+parentheses, and calls of the functions in :data:`FUNCTIONS`,
 written bare (``sin(x1)``) or numpy-style (``np.sin(x1)``, ``numpy.sin(x1)``).
 
 The text is checked before Python's parser sees it (length, characters, bracket
@@ -49,9 +49,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from adlearn.rules import FUNCTIONS
-
 __all__ = [
+    "FUNCTIONS",
     "MAX_BRACKETS",
     "MAX_DEPTH",
     "MAX_EXPONENT",
@@ -61,6 +60,17 @@ __all__ = [
     "ExpressionError",
     "parse",
 ]
+
+#: The functions an expression may call, by the names it may call them (the
+#: command line's whitelist): each maps to the numpy function a user would write.
+FUNCTIONS: dict[str, Callable] = {
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log,
+    "ln": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh,
+    "abs": np.absolute, "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
+    "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "log1p": np.log1p,
+    "expm1": np.expm1, "square": np.square, "maximum": np.maximum, "minimum": np.minimum,
+    "max": np.maximum, "min": np.minimum,
+}  # fmt: skip
 
 #: Longest expression accepted, in characters.
 MAX_LENGTH = 1000

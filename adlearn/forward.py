@@ -1,11 +1,13 @@
 """Forward mode: dual numbers carry a tangent up the computation.
 
-A :class:`Dual` holds a value ``primal`` and its tangent ``w_dot = dw/dx`` for
-one chosen direction. Each primitive adds up its local partials times the
-tangents of its arguments: ``w_dot = sum_j dw/dw_j * w_dot_j``. One sweep gives
-the derivative along one direction, so a gradient of N inputs takes N sweeps.
+A :class:`Dual` holds a ``value`` and its ``tangent`` ``w_dot = dw/dx`` for one
+chosen direction, as the Dual of chapter 2. Each operation adds up its local
+partials times the tangents of its arguments: ``w_dot = sum_j partial_j *
+w_dot_j`` (:meth:`ForwardSweep.apply`). One sweep gives the derivative along
+one direction, so a gradient of N inputs takes N sweeps.
 
-Each sweep has its own tag, so nested derivatives never mix their tangents:
+Each sweep is an object of its own, so nested derivatives never mix their
+tangents:
 
 >>> import adlearn as ad
 >>> ad.derivative(lambda x: x * ad.derivative(lambda y: x + y)(1.0))(5.0)
@@ -14,10 +16,9 @@ Each sweep has its own tag, so nested derivatives never mix their tangents:
 Examples
 --------
 >>> import numpy as np
->>> def f(x1, x2):
-...     return x1 * x2 + np.sin(x1)
->>> primal, tangent = ad.jvp(f, (2.0, 3.0), (1.0, 0.0))
->>> round(primal, 6), round(tangent, 6)
+>>> from adlearn.examples import running_example as f
+>>> value, tangent = ad.jvp(f, (2.0, 3.0), (1.0, 0.0))
+>>> round(value, 6), round(tangent, 6)
 (6.909297, 2.583853)
 """
 
@@ -25,120 +26,84 @@ from __future__ import annotations
 
 import numpy as np
 
-from adlearn.boxes import TracedValue
 from adlearn.dispatch import bind, new_level
-from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh
-from adlearn.rules import primal_value
+from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh, value_of
+from adlearn.operators import ArrayBehaviour, call
 
-__all__ = ["Dual", "derivative", "jacfwd", "jvp"]
-
-
-def times(g, d):
-    """``g * d``, skipping the multiplications by one that the chain rule is full of."""
-    if type(d) is float:
-        if d == 1.0:
-            return g
-        if d == -1.0:
-            return -g
-    elif type(g) is float and g == 1.0:
-        return d
-    return g * d
+__all__ = ["Dual", "ForwardSweep", "derivative", "jacfwd", "jvp"]
 
 
-class ForwardTag:
-    """One forward sweep: the tag its dual numbers carry."""
+class Dual(ArrayBehaviour):
+    """A dual number: a value and its tangent, for one forward sweep.
+
+    The tangent may be a scalar standing for an array of its value's shape (a
+    seed of 1.0 for every entry); ``jvp`` returns it at its full shape.
+    """
+
+    __slots__ = ("tangent",)
+
+    def __init__(self, value, tangent, sweep):
+        self.value = value
+        self.tangent = tangent
+        self.sweep = sweep
+
+    def __repr__(self):
+        return f"Dual(value={self.value!r}, tangent={self.tangent!r})"
+
+
+class ForwardSweep:
+    """One forward sweep: the dual numbers it makes carry its tangents."""
 
     __slots__ = ("level",)
 
     def __init__(self):
         self.level = new_level()
 
-    def process(self, prim, args, params):
-        """Apply ``prim`` to arguments, some of them dual numbers of this sweep."""
-        # The common one- and two-argument cases are spelled out: every
-        # operation of a sweep passes here.
-        if len(args) == 2:
-            a, b = args
-            if type(a) is Dual and a._tag is self:
-                if type(b) is Dual and b._tag is self:
-                    primals, tangents = (a.primal, b.primal), (a.tangent, b.tangent)
-                else:
-                    primals, tangents = (a.primal, b), (a.tangent, None)
-            else:
-                primals, tangents = (a, b.primal), (None, b.tangent)
-        elif len(args) == 1:
-            primals, tangents = (args[0].primal,), (args[0].tangent,)
-        else:
-            mine = [type(a) is Dual and a._tag is self for a in args]
-            primals = tuple(a.primal if m else a for a, m in zip(args, mine))
-            tangents = tuple(a.tangent if m else None for a, m in zip(args, mine))
-        out = bind(prim, primals, params)
-        partials = prim.partials
-        if partials is None:
-            return Dual(out, prim.jvp(primals, tangents, out, **params), self)
-        tangent = None
-        for partial, t in zip(partials, tangents):
-            if t is None:
-                continue
-            if params or len(primals) > 2:
-                d = partial(*primals, out, **params)
-            elif len(primals) == 1:  # plain calls: a call with *primals costs three times more
-                d = partial(primals[0], out)
-            else:
-                d = partial(primals[0], primals[1], out)
-            term = times(t, d)
-            tangent = term if tangent is None else tangent + term
-        return Dual(out, tangent, self)
+    def owns(self, x) -> bool:
+        return type(x) is Dual and x.sweep is self
+
+    def apply(self, rule, args, params):
+        """Apply ``rule`` to ``args``, some of them dual numbers of this sweep."""
+        values = [a.value if self.owns(a) else a for a in args]
+        w = bind(rule, values, params)  # the value (through any outer sweep)
+        if rule.partials is None:  # an array rule passes tangents on with its own JVP
+            tangents = [a.tangent if self.owns(a) else None for a in args]
+            return Dual(w, rule.jvp(values, tangents, w, **params), self)
+        w_dot = None  # w_dot = sum_j partial_j * w_dot_j, over the arguments of this sweep
+        for j, a in enumerate(args):
+            if self.owns(a):
+                term = rule.partial(j, values, w, params) * a.tangent
+                w_dot = term if w_dot is None else w_dot + term
+        return Dual(w, w_dot, self)
 
 
-class Dual(TracedValue):
-    """A dual number: a value and its tangent, for one forward sweep.
-
-    The tangent may be a scalar standing for an array of its value (a seed of
-    1.0 for every entry); ``jvp`` returns it at its full shape.
-    """
-
-    __slots__ = ("_tag", "primal", "tangent")
-
-    def __init__(self, primal, tangent, tag):
-        self.primal = primal
-        self.tangent = tangent
-        self._tag = tag
-
-    @property
-    def _primal_(self):
-        return self.primal
-
-    def __repr__(self):
-        return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
+def _value_and_tangent(sweep, out, given):
+    """The value of ``out`` and its tangent in this sweep (zero where ``out`` does
+    not depend on the seed), as arrays of their own (neither ``given`` ones nor views)."""
+    if not sweep.owns(out):
+        as_output(out, "jvp")
+        value = value_of(out)
+        copy = out.copy() if isinstance(out, np.ndarray) else out  # never the caller's array
+        return copy, 0.0 * out if isinstance(value, np.ndarray) else 0.0
+    value, tangent = out.value, out.tangent
+    if isinstance(value, float) and type(tangent) is float:  # np.float64 is a float too
+        return value, tangent
+    shape = np.shape(value_of(value))
+    if np.shape(value_of(tangent)) != shape:
+        tangent = np.broadcast_to(tangent, shape)
+    return fresh(value, given), fresh(tangent, given)
 
 
-def _tangent_out(tag, out, given):
-    """The value and tangent of this sweep in ``out`` (tangent zero where ``out``
-    does not depend on the seed), as arrays of their own (not ``given`` ones)."""
-    if type(out) is Dual and out._tag is tag:
-        primal, tangent = out.primal, out.tangent
-        if isinstance(primal, float) and type(tangent) is float:  # np.float64 is a float too
-            return primal, tangent
-        shape = np.shape(primal_value(primal))
-        if np.shape(primal_value(tangent)) != shape:
-            tangent = np.broadcast_to(tangent, shape)
-        return fresh(primal, given), fresh(tangent, given)
-    as_output(out, "jvp")
-    return fresh(out, given), 0.0 * out if isinstance(primal_value(out), np.ndarray) else 0.0
-
-
-def _sweep(f, primals, tangents, where):
+def _sweep(f, primals, tangents, where, kwargs):
     """Run f once with dual numbers seeded by ``tangents`` (None: a constant)."""
-    tag = ForwardTag()
-    args = [p if t is None else Dual(p, t, tag) for p, t in zip(primals, tangents)]
-    out = f(*args)
+    sweep = ForwardSweep()
+    args = [p if t is None else Dual(p, t, sweep) for p, t in zip(primals, tangents)]
+    out = call(f, args, kwargs)
     given = (*primals, *tangents)
     if isinstance(out, (tuple, list)):
-        return tuple(zip(*(_tangent_out(tag, as_output(o, where), given) for o in out)))
-    if type(out) is not Dual or not isinstance(out.primal, float):
-        as_output(out, where)
-    return _tangent_out(tag, out, given)
+        return tuple(zip(*(_value_and_tangent(sweep, as_output(o, where), given) for o in out)))
+    as_output(out, where)
+    return _value_and_tangent(sweep, out, given)
 
 
 def jvp(f, primals, tangents):
@@ -168,20 +133,21 @@ def jvp(f, primals, tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     primals = [as_primal(p, "jvp", i) for i, p in enumerate(primals)]
     tangents = [check_tangent(p, t, "jvp", i) for i, (p, t) in enumerate(zip(primals, tangents))]
-    return _sweep(f, primals, tangents, "jvp")
+    return _sweep(f, primals, tangents, "jvp", {})
 
 
 def derivative(f, argnums=0):
     """Forward mode: the derivative of f in its argument ``argnums``.
 
-    Every other argument is held fixed. For f elementwise over arrays, the
-    result is the derivative at each entry (one sweep seeded with 1.0).
+    Every other argument is held fixed; keyword arguments are passed to f
+    unchanged. For f elementwise over arrays, the result is the derivative at
+    each entry (one sweep seeded with 1.0).
 
     Examples
     --------
     >>> import numpy as np
     >>> import adlearn as ad
-    >>> f = lambda x1, x2: x1 * x2 + np.sin(x1)
+    >>> from adlearn.examples import running_example as f
     >>> print(f"{ad.derivative(f, 0)(2.0, 3.0):.4f}")
     2.5839
     >>> ad.derivative(np.sin)(np.array([0.0, np.pi]))
@@ -190,15 +156,11 @@ def derivative(f, argnums=0):
     if not isinstance(argnums, int) or isinstance(argnums, bool):
         raise TypeError(f"derivative: argnums must be one int, got {argnums!r}")
 
-    seeds_for: dict[int, list] = {}  # seeds per number of arguments
-
-    def df(*args):
-        seeds = seeds_for.get(len(args))
-        if seeds is None:
-            (n,) = argnums_tuple(argnums, len(args), "derivative")
-            seeds = seeds_for[len(args)] = [1.0 if i == n else None for i in range(len(args))]
-        primals = [a if type(a) is float else as_primal(a, "derivative", i) for i, a in enumerate(args)]
-        return _sweep(f, primals, seeds, "derivative")[1]
+    def df(*args, **kwargs):
+        (n,) = argnums_tuple(argnums, len(args), "derivative")
+        primals = [as_primal(a, "derivative", i) for i, a in enumerate(args)]
+        seeds = [1.0 if i == n else None for i in range(len(args))]
+        return _sweep(f, primals, seeds, "derivative", kwargs)[1]
 
     return df
 
@@ -219,7 +181,7 @@ def jacfwd(f, argnums=0):
      [3.     1.01  ]]
     """
 
-    def jac(*args):
+    def jac(*args, **kwargs):
         nums = argnums_tuple(argnums, len(args), "jacfwd")
         primals = [as_primal(a, "jacfwd", i) for i, a in enumerate(args)]
         per_argument = []
@@ -231,10 +193,10 @@ def jacfwd(f, argnums=0):
                 seed.flat[k] = 1.0
                 seeds = [None] * len(primals)
                 seeds[n] = seed if np.ndim(x) else 1.0
-                columns.append(_sweep(f, primals, seeds, "jacfwd")[1])
+                columns.append(_sweep(f, primals, seeds, "jacfwd", kwargs)[1])
             if not columns:  # an empty input: no sweep, only the output's shape
-                columns = _sweep(f, primals, [None] * len(primals), "jacfwd")[1]
-                per_argument.append(_empty_jacobian(columns, np.shape(x)))
+                outputs = _sweep(f, primals, [None] * len(primals), "jacfwd", kwargs)[1]
+                per_argument.append(_empty_jacobian(outputs, np.shape(x)))
             else:
                 per_argument.append(_stack_columns(columns, np.shape(x)))
         if isinstance(argnums, int):
@@ -250,7 +212,7 @@ def _empty_jacobian(outputs, in_shape):
     """Zeros of shape y.shape + x.shape for an input x with no entries."""
     if isinstance(outputs, tuple):
         return tuple(_empty_jacobian(y, in_shape) for y in outputs)
-    return np.zeros(np.shape(primal_value(outputs)) + in_shape)
+    return np.zeros(np.shape(value_of(outputs)) + in_shape)
 
 
 def _stack_columns(columns, in_shape):
@@ -259,5 +221,7 @@ def _stack_columns(columns, in_shape):
         return tuple(_stack_columns(list(c), in_shape) for c in zip(*columns))
     if not in_shape:
         return columns[0]
-    stacked = np.stack([np.asarray(c, dtype=float) for c in columns], axis=-1)
-    return stacked.reshape(np.shape(columns[0]) + in_shape)
+    # np.stack, not np.asarray: inside another derivative the columns are dual
+    # numbers or tape variables, which np.stack differentiates
+    stacked = np.stack(columns, axis=-1)
+    return np.reshape(stacked, np.shape(value_of(columns[0])) + in_shape)

@@ -42,12 +42,12 @@ def hessian(f, argnums=0):
     """
     gradient = grad(f, argnums)
 
-    def h(*args):
+    def h(*args, **kwargs):
         nums = argnums_tuple(argnums, len(args), "hessian")  # errors that name hessian
         for i, a in enumerate(args):
             as_primal(a, "hessian", i)
         # H[i][j]: the derivative of the partial df/dx_i along x_j
-        return jacfwd(gradient, nums if not isinstance(argnums, int) else argnums)(*args)
+        return jacfwd(gradient, nums if not isinstance(argnums, int) else argnums)(*args, **kwargs)
 
     return h
 

@@ -16,9 +16,9 @@ import inspect
 
 import numpy as np
 
-from adlearn.dispatch import Box
+from adlearn.dispatch import Differentiable
 
-__all__ = ["argnums_tuple", "as_output", "as_primal", "check_tangent", "fresh", "input_names"]
+__all__ = ["argnums_tuple", "as_output", "as_primal", "check_tangent", "fresh", "input_names", "value_of"]
 
 
 def as_primal(x, where: str, position: int, what: str = "argument"):
@@ -29,12 +29,14 @@ def as_primal(x, where: str, position: int, what: str = "argument"):
     kind = type(x)
     if kind is float:
         return x
-    if isinstance(x, Box):  # a value traced by an enclosing transformation
-        as_primal(primal_value(x), where, position)
+    if isinstance(x, Differentiable):  # a value an enclosing sweep differentiates
+        as_primal(value_of(x), where, position)
         return x
     if kind is int or isinstance(x, (np.floating, np.integer)):
         return float(x)
     if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
+        if type(x) is not np.ndarray:  # np.matrix and other subclasses: a plain array
+            x = np.asarray(x)
         return x if x.dtype.kind == "f" else x.astype(float)
     if isinstance(x, (complex, np.complexfloating)) or (
         isinstance(x, np.ndarray) and x.dtype.kind == "c"
@@ -57,7 +59,7 @@ def as_primal(x, where: str, position: int, what: str = "argument"):
 
 def as_output(y, where: str):
     """Check that f returned a real float or array (possibly traced)."""
-    v = primal_value(y)
+    v = value_of(y)
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number, np.ndarray)):
         raise TypeError(
             f"{where}: the function returned a {type(v).__name__} ({_short(v)}); "
@@ -138,10 +140,10 @@ def fresh(x, given=()):
     return x
 
 
-def primal_value(x):
+def value_of(x):
     """The plain value under any number of dual numbers and tape variables."""
-    while isinstance(x, Box):
-        x = x._primal_
+    while isinstance(x, Differentiable):
+        x = x.value
     return x
 
 

@@ -45,10 +45,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adlearn.forward import Dual, ForwardTag
-from adlearn.inputs import as_output, as_primal, input_names, primal_value
-from adlearn.reverse import Ref, Tape, Var
-from adlearn.rules import RULES
+from adlearn.forward import Dual, ForwardSweep
+from adlearn.inputs import as_output, as_primal, input_names, value_of
+from adlearn.operators import call
+from adlearn.primitive import RULES
+from adlearn.reverse import Tape
 
 __all__ = ["Const", "Trace", "Unit", "trace"]
 
@@ -367,25 +368,61 @@ def trace(f, *primals, wrt=0, names=None) -> Trace:
     if not isinstance(wrt, int) or not 0 <= wrt < len(primals):
         raise ValueError(f"trace: wrt={wrt!r} must name one of the {len(primals)} inputs")
     values = [as_primal(p, "trace", i) for i, p in enumerate(primals)]
-    seed = ForwardTag()
-    tape = Tape(details=True)
-    boxed = [
+    seed = ForwardSweep()
+    tape = RecordingTape()
+    on_tape = [
         tape.input(Dual(v, 1.0, seed) if i == wrt else v, names[i]) for i, v in enumerate(values)
     ]
-    out = as_output(f(*boxed), "trace")
-    if not (type(out) is Var and out._tag is tape):
+    out = as_output(call(f, on_tape, {}), "trace")
+    if not tape.owns(out):
         raise ValueError("trace: the function's result does not depend on its inputs")
-    if np.ndim(primal_value(out)) != 0:
+    if np.ndim(value_of(out)) != 0:
         raise ValueError(
-            f"trace: the function must return a scalar, got shape {np.shape(primal_value(out))}"
+            f"trace: the function must return a scalar, got shape {np.shape(value_of(out))}"
         )
-    adjoints = tape.backward(out.index, 1.0, keep=True)
+    adjoints = tape.backward(out.index, 1.0)
     return Trace(
         _units(tape, out.index, adjoints, seed, len(values)),
         names,
         wrt,
         getattr(f, "__name__", "f") if getattr(f, "__name__", "") != "<lambda>" else "f",
     )
+
+
+class Ref:
+    """An operand that is a unit of the tape (as opposed to a constant)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    def __repr__(self):
+        return f"Ref({self.index})"
+
+
+class RecordingTape(Tape):
+    """A tape that also keeps what a trace shows: for each entry, the rule, its
+    operands (:class:`Ref` for a unit, the value for a constant) and its value.
+
+    ``records[i]`` is ``(rule, operands, value)``; for an input, ``(None, (name,), value)``.
+    """
+
+    __slots__ = ("records",)
+
+    def __init__(self):
+        super().__init__()
+        self.records: list[tuple] = []
+
+    def input(self, value, name=None):
+        self.records.append((None, (name,), value))
+        return super().input(value)
+
+    def apply(self, rule, args, params):
+        operands = tuple(Ref(a.index) if self.owns(a) else a for a in args)
+        out = super().apply(rule, args, params)
+        self.records.append((rule, operands, out.value))
+        return out
 
 
 def _input_names(f, n, names):
@@ -399,14 +436,14 @@ def _input_names(f, n, names):
 
 def _at_shape(x, value):
     """x at the shape of ``value`` (an adjoint may be a scalar standing for an array)."""
-    shape = np.shape(primal_value(value))
+    shape = np.shape(value_of(value))
     return x if np.shape(x) == shape else np.broadcast_to(x, shape).copy()
 
 
 def _tangent(value, seed):
-    if type(value) is Dual and value._tag is seed:
-        return primal_value(value.tangent)
-    return 0.0 * primal_value(value)
+    if seed.owns(value):
+        return value_of(value.tangent)
+    return 0.0 * value_of(value)
 
 
 def _units(tape, out_index, adjoints, seed, n_inputs) -> list[Unit]:
@@ -415,7 +452,7 @@ def _units(tape, out_index, adjoints, seed, n_inputs) -> list[Unit]:
     needed[out_index] = True
     for i in range(out_index, -1, -1):
         if needed[i]:
-            for p in tape.parents[i]:
+            for p, _partial in tape.entries[i].parents:
                 needed[p] = True
     for i in range(n_inputs):
         needed[i] = True
@@ -424,13 +461,13 @@ def _units(tape, out_index, adjoints, seed, n_inputs) -> list[Unit]:
     for i in range(out_index + 1):
         if needed[i]:
             number[i] = len(number) + 1
-            level[i] = 1 + max((level[p] for p in tape.parents[i]), default=-1)
+            level[i] = 1 + max((level[p] for p, _ in tape.entries[i].parents), default=-1)
     seen_per_level: dict[int, int] = {}
     units = []
     for i, n in number.items():
-        prim, operands, value, _params = tape.details[i]
+        prim, operands, value = tape.records[i]
         seen_per_level[level[i]] = position = seen_per_level.get(level[i], 0) + 1
-        back = tape.backs[i]
+        entry = tape.entries[i]
         adjoint = adjoints[i]
         units.append(
             Unit(
@@ -442,15 +479,17 @@ def _units(tape, out_index, adjoints, seed, n_inputs) -> list[Unit]:
                 operands=()
                 if prim is None
                 else tuple(
-                    number[o.index] if isinstance(o, Ref) else Const(primal_value(o))
+                    number[o.index] if isinstance(o, Ref) else Const(value_of(o))
                     for o in operands
                 ),
                 partial_text=() if prim is None else prim.partial_text,
                 name=operands[0] if prim is None else None,
-                value=primal_value(value),
+                value=value_of(value),
                 tangent=_at_shape(_tangent(value, seed), value),
-                adjoint=_at_shape(0.0 if adjoint is None else primal_value(adjoint), value),
-                partials=tuple(primal_value(d) for d in back) if type(back) is tuple else None,
+                adjoint=_at_shape(0.0 if adjoint is None else value_of(adjoint), value),
+                partials=None
+                if entry.pullback is not None
+                else tuple(value_of(d) for _, d in entry.parents),
             )
         )
     return units
@@ -564,7 +603,7 @@ def _sum(terms):
 
 
 def _number(v, digits=3):
-    v = primal_value(v)
+    v = value_of(v)
     if isinstance(v, np.ndarray) and v.ndim > 0:
         if v.size > 6:
             return f"array{v.shape}"

@@ -40,13 +40,10 @@ from pathlib import Path
 import numpy as np
 
 import adlearn as ad
+from adlearn.examples import running_example as f
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS: list[tuple[str, bool]] = []
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
 
 
 # --- measuring and printing -----------------------------------------------------------

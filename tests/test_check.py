@@ -8,11 +8,8 @@ import numpy as np
 import pytest
 
 import adlearn as ad
+from adlearn.examples import running_example as f
 from adlearn.rules import Primitive, cos
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
 
 
 def test_running_example():

@@ -15,11 +15,7 @@ import pytest
 from test_rules import ELEMENTWISE
 
 import adlearn as ad
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
-
+from adlearn.examples import running_example as f
 
 # --- bad inputs, for every entry point ------------------------------------------------
 

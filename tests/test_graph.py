@@ -14,15 +14,9 @@ from matplotlib.colors import to_hex
 
 import adlearn as ad
 from adlearn import palette
+from adlearn.examples import baydin
+from adlearn.examples import running_example as f
 from adlearn.graph import draw, number
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
-
-
-def baydin(x1, x2):
-    return np.log(x1) + x1 * x2 - np.sin(x2)
 
 
 def three(x, y, z):

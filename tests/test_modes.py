@@ -13,10 +13,7 @@ import numpy as np
 import pytest
 
 import adlearn as ad
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
+from adlearn.examples import running_example as f
 
 
 def vector_f(x):

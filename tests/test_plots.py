@@ -7,18 +7,12 @@ import numpy as np
 import pytest
 
 from adlearn import plots
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
+from adlearn.examples import baydin
+from adlearn.examples import running_example as f
 
 
 def grad_f(x1, x2):
     return np.array([x2 + np.cos(x1), x1])
-
-
-def baydin(x1, x2):
-    return np.log(x1) + x1 * x2 - np.sin(x2)
 
 
 def grad_baydin(x1, x2):

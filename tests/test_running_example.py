@@ -20,11 +20,8 @@ import numpy as np
 import pytest
 
 import adlearn as ad
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
-
+from adlearn.examples import baydin
+from adlearn.examples import running_example as f
 
 POINTS = [(2.0, 3.0), (0.0, 0.0), (-1.5, 4.0), (math.pi, -2.0), (10.0, 0.25)]
 
@@ -173,10 +170,6 @@ def test_seeding_x2_gives_the_other_partial():
 
 
 # --- Baydin et al. (2018), Tables 2 and 3 ---------------------------------------------
-
-
-def baydin(x1, x2):
-    return np.log(x1) + x1 * x2 - np.sin(x2)
 
 
 # Table 2 (forward primal and tangent traces, seed x1) and Table 3 (reverse

@@ -8,11 +8,9 @@ import numpy as np
 import pytest
 
 import adlearn as ad
+from adlearn.examples import baydin
+from adlearn.examples import running_example as f
 from adlearn.trace import Const
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
 
 
 @pytest.fixture
@@ -56,10 +54,6 @@ def test_a_unit_used_twice_receives_two_contributions():
     contributions = t.contributions(1)
     assert [c.value for c in contributions] == [3.0, 3.0]
     assert t.unit(1).adjoint == 6.0
-
-
-def baydin(x1, x2):
-    return np.log(x1) + x1 * x2 - np.sin(x2)
 
 
 def wide(a, b, c):

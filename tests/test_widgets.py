@@ -12,19 +12,13 @@ import pytest
 from matplotlib.colors import to_hex
 
 from adlearn import palette, plots
+from adlearn.examples import baydin
+from adlearn.examples import running_example as f
 from adlearn.widgets import explore, explore_direction, explore_sweep
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
 
 
 def grad_f(x1, x2):
     return np.array([x2 + math.cos(x1), x1])
-
-
-def baydin(x1, x2):
-    return np.log(x1) + x1 * x2 - np.sin(x2)
 
 
 def picky(x1, x2):

@@ -30,14 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 import adlearn as ad
 from adlearn import graph, palette, plots, widgets
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
-
-
-def baydin(x1, x2):
-    return np.log(x1) + x1 * x2 - np.sin(x2)
+from adlearn.examples import baydin
+from adlearn.examples import running_example as f
 
 
 def three(x, y, z):

@@ -1,0 +1,302 @@
+"""What a value being differentiated supports: Python operators and numpy functions.
+
+Dual numbers and tape variables share this behaviour, so that one function
+``f(x1, x2) = x1 * x2 + np.sin(x1)`` runs unchanged on floats, arrays, dual
+numbers and tape variables. Every operator and numpy call ends in
+:func:`adlearn.dispatch.bind` with a rule of the table.
+
+A numpy function that adlearn cannot differentiate raises a ``TypeError`` that
+names it, rather than silently dropping the derivative; so do the operations
+that cannot work on a value being differentiated (assigning into it), with what
+to write instead.
+
+Examples
+--------
+>>> import numpy as np
+>>> import adlearn as ad
+>>> ad.grad(lambda x: np.sum(x.reshape(2, 2).T @ np.ones(2)))(np.arange(4.0))
+array([1., 1., 1., 1.])
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from adlearn import array_rules, numpy_api, rules
+from adlearn.dispatch import NO_PARAMS, Differentiable, bind
+from adlearn.inputs import value_of
+from adlearn.numpy_api import BY_FUNCTION, BY_UFUNC, PLAIN_UFUNCS
+
+__all__ = ["ArrayBehaviour", "DroppedDerivative", "call"]
+
+
+def _unsupported(what: str) -> TypeError:
+    ufuncs = sorted(f"np.{u.__name__}" for u in BY_UFUNC)
+    functions = sorted(f"np.{f.__name__}" for f in BY_FUNCTION if f.__name__ not in ufuncs)
+    return TypeError(
+        f"{what} is not supported by adlearn on a value being differentiated, so its "
+        f"derivative cannot be followed. Supported: {', '.join(ufuncs + functions)}."
+    )
+
+
+def _operator(prim):
+    """The method ``self <op> other``."""
+
+    def method(self, other):
+        return bind(prim, (self, other), NO_PARAMS)
+
+    return method
+
+
+def _reflected(prim):
+    """The method for ``other <op> self`` (Python calls it as ``self.__radd__(other)``)."""
+
+    def method(self, other):
+        return bind(prim, (other, self), NO_PARAMS)
+
+    return method
+
+
+def _check_arguments(func, handler, args, kwargs) -> None:
+    """Name the arguments adlearn supports for ``np.<func>`` if these do not fit.
+
+    Called only once a call has failed: reading a signature costs more than
+    most calls it would check.
+    """
+    signature = inspect.signature(handler)
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError:
+        raise TypeError(
+            f"np.{func.__name__}: adlearn supports it with the arguments {signature}; "
+            f"got {len(args)} positional and {sorted(kwargs) or 'no'} keyword arguments"
+        ) from None
+
+
+class DroppedDerivative(TypeError):
+    """A conversion of a value being differentiated to a plain number."""
+
+
+def _dropped(what: str) -> TypeError:
+    return DroppedDerivative(
+        f"{what} of a value being differentiated would drop its derivative. "
+        "Use numpy functions (np.sin, not math.sin) and keep the value as it is."
+    )
+
+
+def call(f, args, kwargs):
+    """``f(*args, **kwargs)``, for a learner's f running on values being differentiated.
+
+    ``buf[i] = x`` with x such a value makes numpy call ``float(x)``, and report
+    the refusal as "setting an array element with a sequence": that mistake is
+    named here instead.
+    """
+    try:
+        return f(*args, **kwargs)
+    except ValueError as err:
+        if isinstance(err.__cause__, DroppedDerivative):
+            raise DroppedDerivative(
+                "buf[i] = x: storing a value being differentiated into a numpy array would "
+                "drop its derivative. Collect the values in a list and build the array with "
+                "np.stack(values) (or np.concatenate), or use np.where(mask, x, buf)."
+            ) from err
+        raise
+
+
+def _no_assignment() -> TypeError:
+    return TypeError(
+        "x[...] = ... (or x[...] += ...): adlearn cannot assign into an array being "
+        "differentiated; its entries are values other operations have read. Build a new "
+        "array instead: np.where(mask, new, x) to replace entries, x + delta (delta zero "
+        "except where it should change), or np.stack([...]) / np.concatenate([...]) of pieces."
+    )
+
+
+def _not_differentiable(what: str, instead: str) -> TypeError:
+    return TypeError(
+        f"{what} is not supported on a value being differentiated (a float or array "
+        f"that adlearn follows); {instead}"
+    )
+
+
+class ArrayBehaviour(Differentiable):
+    """Operators and numpy protocols shared by ``Dual`` and ``Var``: a value being
+    differentiated acts like the float or the array it stands for."""
+
+    __slots__ = ()
+    __array_priority__ = 1000.0
+    __hash__ = object.__hash__
+
+    # arithmetic: one line each, every one a rule of the table
+    __add__, __radd__ = _operator(rules.ADD), _reflected(rules.ADD)
+    __sub__, __rsub__ = _operator(rules.SUB), _reflected(rules.SUB)
+    __mul__, __rmul__ = _operator(rules.MUL), _reflected(rules.MUL)
+    __truediv__, __rtruediv__ = _operator(rules.DIV), _reflected(rules.DIV)
+    __pow__, __rpow__ = _operator(rules.POW), _reflected(rules.POW)
+    __matmul__, __rmatmul__ = _operator(array_rules.MATMUL), _reflected(array_rules.MATMUL)
+
+    def __neg__(self):
+        return bind(rules.NEG, (self,), NO_PARAMS)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return bind(rules.ABS, (self,), NO_PARAMS)
+
+    def __getitem__(self, index):
+        return array_rules.getitem(self, index=index)
+
+    def __setitem__(self, index, value):
+        raise _no_assignment()
+
+    # comparisons look at the value only, elementwise as numpy's: they steer
+    # control flow and select entries, and have no derivative
+    def __lt__(self, other):
+        return value_of(self) < value_of(other)
+
+    def __le__(self, other):
+        return value_of(self) <= value_of(other)
+
+    def __gt__(self, other):
+        return value_of(self) > value_of(other)
+
+    def __ge__(self, other):
+        return value_of(self) >= value_of(other)
+
+    def __eq__(self, other):
+        return value_of(self) == value_of(other)
+
+    def __ne__(self, other):
+        return value_of(self) != value_of(other)
+
+    def __bool__(self):
+        return bool(value_of(self))
+
+    def __format__(self, spec):
+        return format(value_of(self), spec)
+
+    # conversions that would drop the derivative are refused, with a way out
+    def __float__(self):
+        raise _dropped("float()")
+
+    def __int__(self):
+        raise _dropped("int()")
+
+    def __complex__(self):
+        raise _dropped("complex()")
+
+    def __index__(self):
+        raise _dropped("using it as an index or a size")
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(
+            "converting a value being differentiated to a numpy array (np.asarray, "
+            "np.array, storing it into an array with buf[i] = x, a numpy function adlearn "
+            "does not know) would drop its derivative. To build an array from such values "
+            "use np.stack([...]) or np.concatenate([...])."
+        )
+
+    def item(self):
+        raise _dropped(".item()")
+
+    # operators with no derivative rule (yet): a message, not an internal class name
+    def __floordiv__(self, other):
+        raise _not_differentiable("x // y", "write np.floor(x / y) if you mean it")
+
+    __rfloordiv__ = __floordiv__
+
+    def __mod__(self, other):
+        raise _not_differentiable("x % y", "write x - y * np.floor(x / y)")
+
+    __rmod__ = __mod__
+
+    def __divmod__(self, other):
+        raise _not_differentiable("divmod(x, y)", "write np.floor(x / y) and x - y * np.floor(x / y)")
+
+    __rdivmod__ = __divmod__
+
+    def __round__(self, ndigits=None):
+        raise _not_differentiable("round(x)", "write np.rint(x) (its derivative is 0)")
+
+    def __getattr__(self, name):
+        if name.startswith("__"):  # numpy and Python probing for protocols
+            raise AttributeError(name)
+        raise AttributeError(
+            f"x.{name}: a value being differentiated (standing for a float or an array) "
+            f"has no attribute {name!r} in adlearn; it supports shape, ndim, size, dtype, T "
+            "and the methods sum, mean, dot, reshape and transpose; try the numpy function "
+            f"np.{name}(x) instead"
+        )
+
+    # numpy's protocols: ufuncs and array functions reach the rule table
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and not kwargs:
+            prim = BY_UFUNC.get(ufunc)
+            if prim is not None:
+                return bind(prim, inputs, NO_PARAMS)
+            if ufunc in PLAIN_UFUNCS:
+                return ufunc(*(value_of(x) for x in inputs))
+        what = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        if kwargs:
+            what += f" with {', '.join(sorted(kwargs))}="
+        raise _unsupported(what)
+
+    def __array_function__(self, func, types, args, kwargs):
+        handler = BY_FUNCTION.get(func)
+        if handler is None:
+            module = getattr(func, "__module__", "numpy") or "numpy"
+            prefix = "np." + "".join(f"{m}." for m in module.split(".")[1:] if not m.startswith("_"))
+            raise _unsupported(f"{prefix}{func.__name__}")
+        try:
+            return handler(*args, **kwargs)
+        except TypeError:
+            _check_arguments(func, handler, args, kwargs)
+            raise
+
+    # the array interface a user's f may call
+    @property
+    def shape(self):
+        return np.shape(value_of(self))
+
+    @property
+    def ndim(self):
+        return np.ndim(value_of(self))
+
+    @property
+    def size(self):
+        return np.size(value_of(self))
+
+    @property
+    def dtype(self):
+        return np.result_type(value_of(self))
+
+    def __len__(self):
+        return len(value_of(self))
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    @property
+    def T(self):
+        return array_rules.transpose(self)
+
+    def sum(self, axis=None, keepdims=False):
+        return array_rules.sum_(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return numpy_api.mean(self, axis=axis, keepdims=keepdims)
+
+    def dot(self, other):
+        return numpy_api.dot(self, other)
+
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        shape = tuple(int(n) for n in np.atleast_1d(shape)) if shape != () else ()
+        return array_rules.reshape(self, shape=shape)
+
+    def transpose(self, *axes):
+        axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        return array_rules.transpose(self, axes=tuple(axes) if axes else None)

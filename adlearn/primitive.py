@@ -1,0 +1,103 @@
+"""What a rule of the table is: a primitive operation and its local derivatives.
+
+The tables themselves are in :mod:`adlearn.rules` (elementwise operations) and
+:mod:`adlearn.array_rules` (sums, products of matrices, reshaping, indexing).
+
+Examples
+--------
+>>> from adlearn.rules import RULES
+>>> RULES["sin"]
+<primitive sin>
+>>> RULES["sin"].partial(0, (0.0,), 0.0)
+1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from adlearn.dispatch import NO_PARAMS, bind
+
+__all__ = ["RULES", "Primitive", "rule"]
+
+
+@dataclass(frozen=True, eq=False)
+class Primitive:
+    """One elementary operation and its derivative rule.
+
+    Attributes
+    ----------
+    name : str
+        Short name, as shown in traces and errors (``"mul"``).
+    compute : callable
+        Computes the value on floats and numpy arrays (a numpy function).
+    formula : str
+        How a trace writes the operation, ``"{0} * {1}"`` (``{*}``: every operand).
+    partials : tuple of callables, optional
+        Elementwise rules: ``partials[j](*args, out, **params)`` is the local
+        partial dw/dw_j, written with differentiable operations.
+    partial_text : tuple of str
+        The same partials as text, for traces: ``("{1}", "{0}")`` for mul.
+    jvp : callable, optional
+        Structural rules: ``jvp(args, tangents, out, **params)``, where a tangent
+        is ``None`` for an argument that is a constant.
+    vjps : tuple of callables, optional
+        Structural rules: ``vjps[j](w_bar, *args, out, **params)`` is the adjoint
+        that the output's adjoint ``w_bar`` sends to argument j.
+    bilinear : bool
+        For a structural rule: linear in each operand separately (``matmul``),
+        rather than in all of them together (``stack``, ``sum``); traces write
+        its tangent rule as one term per operand.
+    """
+
+    name: str
+    compute: Callable[..., Any]
+    formula: str
+    partials: tuple[Callable[..., Any], ...] | None = None
+    partial_text: tuple[str, ...] = ()
+    jvp: Callable[..., Any] | None = None
+    vjps: Any = None
+    bilinear: bool = False
+
+    @property
+    def elementwise(self) -> bool:
+        return self.partials is not None
+
+    def partial(self, j, args, out, params=NO_PARAMS):
+        """The local partial dw/dw_j at ``args``, whose output is ``out``.
+
+        An integer or boolean constant among the arguments (``3 * x``, a uint8
+        image) can make the partial an integer: it is made floating here,
+        before it multiplies a tangent or an adjoint, so that a derivative is
+        always a float and never overflows.
+        """
+        d = self.partials[j](*args, out, **params)
+        if type(d) is float:
+            return d
+        if isinstance(d, (bool, int, np.bool_, np.integer)):
+            return float(d)
+        if isinstance(d, np.ndarray) and d.dtype.kind in "biu":
+            return d.astype(float)
+        return d
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    def __call__(self, *args, **params):
+        return bind(self, args, params)
+
+
+#: Every rule, by name: forward mode, reverse mode, the trace and the graph read it.
+RULES: dict[str, Primitive] = {}
+
+
+def rule(name, *, compute, formula, partials=None, partial_text=(), jvp=None, vjps=None,
+         bilinear=False) -> Primitive:  # fmt: skip
+    """Add a rule to the table and return its primitive."""
+    prim = Primitive(name, compute, formula, partials, tuple(partial_text), jvp, vjps, bilinear)
+    RULES[name] = prim
+    return prim
