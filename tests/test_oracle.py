@@ -35,7 +35,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import adlearn as ad
-from adlearn.rules import BY_FUNCTION, BY_UFUNC, RULES
+from adlearn.numpy_api import BY_FUNCTION, BY_UFUNC
+from adlearn.rules import RULES
 
 RTOL, ATOL = 1e-9, 1e-11
 
