@@ -28,6 +28,9 @@ CHAPTERS = [
     "03-reverse-mode.ipynb",
     "04-forward-versus-reverse.ipynb",
     "05-beyond.ipynb",
+    "06-jacobians-and-the-chain-rule.ipynb",
+    "07-cost-and-memory.ipynb",
+    "08-training-a-network.ipynb",
 ]
 # Tags that stop nbval from comparing (or running) a cell: each use needs a reason.
 IGNORING = {"nbval-ignore-output", "nbval-skip", "raises-exception", "nbval-raises-exception"}
@@ -296,26 +299,25 @@ def test_chapter_structure(path):
         assert len(_exercise_cells(path, "solution")) >= 3, "a chapter has at least 3 exercises"
     index = CHAPTERS.index(path.name)
     neighbours = CHAPTERS[index - 1 : index] + CHAPTERS[index + 1 : index + 2]
-    for name in neighbours:
+    # chapters are written in parallel: a neighbour is linked to once it exists
+    for name in [n for n in neighbours if (SOLUTIONS / n).exists()]:
         assert f"]({name})" in markdown, f"no link to {name}"
 
 
 @pytest.mark.parametrize("path", ALL_PATHS, ids=_id)
 def test_relative_links_resolve(path):
     nb = read(path)
-    complete = len(SOLUTION_PATHS) == len(CHAPTERS)
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
         for target in re.findall(r"\]\(([^)#\s]+\.ipynb)", cell.source):
-            if re.match(r"[a-z]+://", target) or (target in CHAPTERS and not complete):
+            written = (SOLUTIONS / target).exists()
+            if re.match(r"[a-z]+://", target) or (target in CHAPTERS and not written):
                 continue  # a web link, or a chapter still being written
             assert (path.parent / target).exists(), f"broken link {target} in cell {cell.id}"
 
 
 def test_the_course_has_at_least_15_exercises():
-    if len(SOLUTION_PATHS) < len(CHAPTERS):
-        pytest.skip(f"{len(SOLUTION_PATHS)} of {len(CHAPTERS)} notebooks written so far")
     total = sum(len(_exercise_cells(p, "solution")) for p in SOLUTION_PATHS)
     assert total >= 15
 
