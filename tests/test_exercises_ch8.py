@@ -358,6 +358,33 @@ def test_train_step_mistakes(fn, words):
     assert words in hint(ch8.train_step, fn)
 
 
+def step_forever(loss, params, lr):
+    while True:
+        pass
+
+
+def step_exits(loss, params, lr):
+    raise SystemExit
+
+
+def test_train_step_learner_code_cannot_hang_or_escape(monkeypatch):
+    from adlearn.exercises import learner
+
+    monkeypatch.setitem(learner.call.__kwdefaults__, "seconds", 0.3)  # not 5 s per test
+    assert "did not finish" in hint(ch8.train_step, step_forever)
+    assert "SystemExit" in hint(ch8.train_step, step_exits)
+
+
+def test_the_network_gradient_the_checkers_trust_agrees_with_central_differences():
+    from adlearn import network
+
+    name, loss, params, gradients = ch8._cases()[1]
+    assert name == "a [2, 3, 1] network"
+    estimate = network.central_differences(loss, params, h=1e-6)
+    for g, g_fd in zip(gradients, estimate):
+        assert np.max(np.abs(g - g_fd)) < 1e-8
+
+
 def test_train_step_stub():
     assert status(ch8.train_step, step_stub) == "not attempted"
 
@@ -391,12 +418,19 @@ def test_fd_evaluations_right():
         (134, "units"),
         (2369, "Count the parameters"),
         (2371, "Count the parameters"),
-        (2370.5, "whole number"),
+        (2370.5, "a whole number"),
         ("2370", "str"),
     ],
 )
 def test_fd_evaluations_mistakes(answer, words):
     assert words in hint(ch8.fd_evaluations, answer)
+
+
+def test_fd_evaluations_repeated_mistake_gets_a_closer_hint():
+    first = hint(ch8.fd_evaluations, 1185)
+    second = hint(ch8.fd_evaluations, 1185)
+    assert first != second
+    assert "Each of the 1185 parameters" in second
 
 
 def test_fd_evaluations_stub():

@@ -19,9 +19,10 @@ import itertools
 
 import numpy as np
 
-import adlearn as ad
 from adlearn import network
-from adlearn.exercises.verdict import NotYet, attempted, call, checker, number, show
+from adlearn.exercises.learner import call
+from adlearn.exercises.method import kind_of
+from adlearn.exercises.verdict import NotYet, attempted, checker, count, exact, number, show
 
 __all__ = ["fd_evaluations", "fd_layer_gradient", "gradient_shapes", "sum_learning_rate",
            "train_step"]
@@ -120,7 +121,11 @@ def gradient_shapes(answer):
 
 
 class _Spy:
-    """A loss of a list of arrays that counts its calls and what their entries were."""
+    """A loss of a list of arrays that counts its calls and what their entries were.
+
+    (:class:`~adlearn.exercises.method.Probe` looks at each argument; this loss has one
+    argument, a list, so it looks inside the list.)
+    """
 
     def __init__(self, loss):
         self.loss = loss
@@ -130,13 +135,7 @@ class _Spy:
     def __call__(self, params):
         self.calls += 1
         entries = list(params) if isinstance(params, (list, tuple)) else [params]
-        kind = "plain"
-        for entry in entries:
-            if isinstance(entry, ad.Dual):
-                kind = "forward"
-            elif isinstance(entry, ad.Var) and kind == "plain":
-                kind = "reverse"
-        self.kinds.append(kind)
+        self.kinds.append(kind_of(entries))
         return self.loss(list(params) if isinstance(params, tuple) else params)
 
 
@@ -154,10 +153,18 @@ def _small_network():
     return loss, params
 
 
-def _quadratic():
-    """L(A, c) = sum(A²) · c₀ + sum(c³): closed-form gradient (2 c₀ A, 3 c² + e₀ sum(A²))."""
+def _quadratic(seed=None):
+    """L(A, c) = sum(A²) · c₀ + sum(c³): closed-form gradient (2 c₀ A, 3 c² + e₀ sum(A²)).
+
+    At a fixed point, or at a seeded random one (so that an answer fitted to the
+    fixed point fails).
+    """
     A = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
     c = np.array([0.8, -1.2])
+    if seed is not None:
+        rng = np.random.default_rng(seed)
+        A = np.round(rng.uniform(-2.0, 2.0, A.shape), 2)
+        c = np.round(rng.uniform(-2.0, 2.0, c.shape), 2)
 
     def loss(ps):
         A_, c_ = ps
@@ -172,22 +179,18 @@ def _quadratic():
     return loss, [A, c], gradient
 
 
-def _reference_gradient(loss, params):
-    """The exact gradient, by one reverse sweep over the arrays as separate arguments."""
-
-    def of_arrays(*arrays):
-        return loss(list(arrays))
-
-    return list(ad.grad(of_arrays, argnums=tuple(range(len(params))))(*params))
-
-
 def _cases():
-    quad_loss, quad_params, quad_grad = _quadratic()
+    """(name, loss, params, exact gradient): a closed form, a network, a random point."""
+    cases = []
+    for seed, where in ((None, ""), (88, " at a random point")):
+        loss, params, grad = _quadratic(seed)
+        cases.append((f"L(A, c) = sum(A²) c₀ + sum(c³){where}", loss, params, grad(params)))
     net_loss, net_params = _small_network()
-    return [
-        ("L(A, c) = sum(A²) c₀ + sum(c³)", quad_loss, quad_params, quad_grad(quad_params)),
-        ("a [2, 3, 1] network", net_loss, net_params, _reference_gradient(net_loss, net_params)),
-    ]
+    # the network's gradient by the package's reverse mode, checked against central
+    # differences in tests/test_exercises_ch8.py
+    cases.insert(1, ("a [2, 3, 1] network", net_loss, net_params,
+                     network.gradient(net_loss, net_params)))
+    return cases
 
 
 def _unchanged(params, copies, what):
@@ -209,7 +212,7 @@ _H = 1e-5
 @checker("8.2", "one layer's gradient by finite differences")
 def fd_layer_gradient(fn):
     """``fn(loss, params, k, h)``: central differences for every entry of ``params[k]``."""
-    for name, loss, params, exact in _cases():
+    for name, loss, params, gradients in _cases():
         for k in range(len(params)):
             given = [p.copy() for p in params]
             spy = _Spy(loss)
@@ -230,7 +233,7 @@ def fd_layer_gradient(fn):
                     f"shape {got.shape}.",
                     said,
                 )
-            want = exact[k]
+            want = gradients[k]
             error = np.max(np.abs(got - want)) / max(1.0, float(np.max(np.abs(want))))
             if error < 1e-6:
                 continue
@@ -289,25 +292,25 @@ def _method_of_fd(spy, size, name, k):
 @checker("8.3", "a training step")
 def train_step(fn):
     """``fn(loss, params, lr)``: the new list p - lr ∂L/∂p, from one reverse sweep."""
-    for lr, (name, loss, params, exact) in zip((0.1, 0.5), _cases()):
+    for lr, (name, loss, params, gradients) in zip((0.1, 0.5, 0.05), _cases()):
         copies = [p.copy() for p in params]
         spy = _Spy(loss)
         out = call(fn, spy, params, lr, name="train_step")
         _method_of_step(spy, name)
         new = _new_params(out, params, name)
         said = f"for {name}, lr = {lr}: you gave {show([np.round(p, 3).tolist() for p in new])}"
-        right = [p - lr * g for p, g in zip(copies, exact)]
+        right = [p - lr * g for p, g in zip(copies, gradients)]
         _unchanged(params, copies, "train_step")
-        if all(np.allclose(a, b, rtol=1e-12, atol=1e-12) for a, b in zip(new, right)):
+        if all(exact(a, b) for a, b in zip(new, right)):
             continue
         for wrong, hint in [
-            ([p + lr * g for p, g in zip(copies, exact)],
+            ([p + lr * g for p, g in zip(copies, gradients)],
              "That goes uphill: the gradient points to where the loss grows, so subtract it."),
-            ([p - g for p, g in zip(copies, exact)],
+            ([p - g for p, g in zip(copies, gradients)],
              "The step is the gradient times the learning rate lr."),
-            ([-lr * g for g in exact],
+            ([-lr * g for g in gradients],
              "That is the step alone; return the new parameters, each array plus its step."),
-            (exact, "That is the gradient; return the new parameters."),
+            (gradients, "That is the gradient; return the new parameters."),
         ]:
             if all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(new, wrong)):
                 raise NotYet(hint, said)
@@ -373,40 +376,61 @@ def _new_params(out, params, name):
 # --- 8.4 and 8.5: counts and rates -----------------------------------------------------------
 
 
+_WEIGHTS = 2 * 32 + 32 * 32 + 32 * 1  # 1120 in a [2, 32, 32, 1] network
+_BIASES = 32 + 32 + 1  # 65
+_N = _WEIGHTS + _BIASES  # 1185 parameters
+
+#: typical counts for exercise 8.4, each with its hints (first nudge, then closer)
+_COUNT_MISTAKES = {
+    _N: (
+        (
+            "That is the number of parameters. Central differences evaluate the loss twice "
+            "per parameter, at p + h and at p - h."
+        ),
+        (
+            f"Each of the {_N} parameters needs L(p + h) and L(p - h), with only that "
+            "parameter moved: two evaluations each."
+        ),
+    ),
+    _N + 1: (
+        "That is a one-sided difference's count (n + 1). Central differences take two "
+        "evaluations per parameter."
+    ),
+    2 * _WEIGHTS: (
+        (
+            "You counted the weights only: each layer's bias vector has parameters too, one "
+            "per output."
+        ),
+        (
+            "The biases: 32 + 32 + 1 numbers, one per output of each layer. Add them to the "
+            "weights before doubling."
+        ),
+    ),
+    _WEIGHTS: (
+        "You counted the weights only, and one evaluation each: the biases are parameters "
+        "too, and central differences take two evaluations per parameter."
+    ),
+    1: "One is reverse mode's count of sweeps. The question asks for finite differences.",
+    2: "Two evaluations give one directional derivative; the gradient needs two per parameter.",
+    2 * (2 + 32 + 32 + 1): (
+        "You counted units (neurons), not parameters: every connection has a weight."
+    ),
+    2 * (_N + 2): "The inputs x are data, not parameters: count only the weights and biases.",
+}
+
+
 @checker("8.4", "finite differences for a bigger network")
 def fd_evaluations(answer):
     """Loss evaluations for the full gradient of a [2, 32, 32, 1] network by central differences."""
-    x = number(answer)
+    x = count(answer)
     said = f"your answer: {show(answer)}"
-    weights = 2 * 32 + 32 * 32 + 32 * 1  # 1120
-    biases = 32 + 32 + 1  # 65
-    n = weights + biases  # 1185
-    if x == 2 * n:
+    if x == 2 * _N:
         return (
-            f"{n} parameters, two loss evaluations each for central differences: {2 * n} "
+            f"{_N} parameters, two loss evaluations each for central differences: {2 * _N} "
             "(reverse mode: one sweep)."
         )
-    if x != round(x):
-        raise NotYet("A number of evaluations is a whole number.", said)
-    hints = {
-        n: "That is the number of parameters. Central differences evaluate the loss twice "
-        "per parameter, at p + h and at p - h.",
-        n + 1: "That is a one-sided difference's count (n + 1). Central differences take two "
-        "evaluations per parameter.",
-        2 * weights: "You counted the weights only: each layer's bias vector has parameters "
-        "too, one per output.",
-        weights: "You counted the weights only, and one evaluation each: the biases are "
-        "parameters too, and central differences take two evaluations per parameter.",
-        1: "One is reverse mode's count of sweeps. The question asks for finite differences.",
-        2: "Two evaluations give one directional derivative; the gradient needs two per "
-        "parameter.",
-        2 * (2 + 32 + 32 + 1): "You counted units (neurons), not parameters: every connection "
-        "has a weight.",
-        2 * (2 * 32 + 32 * 32 + 32 * 1 + 32 + 32 + 1 + 2): "The inputs x are data, not "
-        "parameters: count only the weights and biases.",
-    }
-    if int(x) in hints:
-        raise NotYet(hints[int(x)], said)
+    if x in _COUNT_MISTAKES:
+        raise NotYet(_COUNT_MISTAKES[x], said)
     raise NotYet(
         "Count the parameters layer by layer (inputs × outputs weights plus outputs biases), "
         "then multiply by the evaluations a central difference takes per parameter.",
@@ -414,27 +438,51 @@ def fd_evaluations(answer):
     )
 
 
+#: typical rates for exercise 8.5, each with its hint (or hints, first nudge then closer)
+_RATE_MISTAKES = [
+    (
+        0.5 * 200,
+        (
+            "The sum's gradient is already 200 times larger: a larger learning rate would "
+            "multiply the step again. The step is lr × gradient: keep it the same."
+        ),
+    ),
+    (
+        0.5,
+        (
+            (
+                "The loss changed, so its gradient did: the sum of 200 terms is 200 times "
+                "their mean, and so is its gradient."
+            ),
+            (
+                "Write the step with the sum: lr × ∂(sum)/∂p = lr × 200 × ∂(mean)/∂p. Which lr "
+                "makes that equal to 0.5 × ∂(mean)/∂p?"
+            ),
+        ),
+    ),
+    (0.5 / 199, "There are 200 points, so the sum is exactly 200 times the mean."),
+    (
+        0.5 / np.sqrt(200),
+        (
+            "The gradient scales with 200, not its square root: the sum is 200 times the "
+            "mean, term by term."
+        ),
+    ),
+]
+
+
 @checker("8.5", "the learning rate of a summed loss")
 def sum_learning_rate(answer):
     """The rate that trains the same with the sum over 200 points as lr = 0.5 with the mean."""
     x = number(answer)
     said = f"your answer: {show(answer)}"
-    if abs(x - 0.5 / 200) <= 1e-9:
+    if exact(x, 0.5 / 200):
         return (
             "The sum is 200 times the mean, so its gradient is 200 times larger; the step "
             "lr × gradient stays the same with lr = 0.5 / 200 = 0.0025."
         )
-    for wrong, hint in [
-        (0.5 * 200, ("The sum's gradient is already 200 times larger: a larger learning rate "
-                     "would multiply the step again. The step is lr × gradient: keep it the "
-                     "same.")),
-        (0.5, ("The loss changed, so its gradient did: the sum of 200 terms is 200 times their "
-               "mean, and so is its gradient.")),
-        (0.5 / 199, "There are 200 points, so the sum is exactly 200 times the mean."),
-        (0.5 / np.sqrt(200), ("The gradient scales with 200, not its square root: the sum is "
-                              "200 times the mean, term by term.")),
-    ]:
-        if abs(x - wrong) <= 1e-9 * max(1.0, abs(wrong)):
+    for wrong, hint in _RATE_MISTAKES:
+        if exact(x, wrong):
             raise NotYet(hint, said)
     raise NotYet(
         "Compare the gradients of the mean and of the sum, then choose lr so that lr × "
