@@ -1,0 +1,298 @@
+"""Checkers of chapters 6 and 7: right answers pass (written more than one way), typical
+mistakes get their own hint, right numbers by the wrong method are refused, stubs say Not
+attempted.
+
+Expected values are worked out here by hand (closed forms), not read from the checkers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import adlearn as ad
+from adlearn.exercises import ch6
+
+
+def status(check, *answers):
+    return check.judge(*answers).status
+
+
+def hint(check, *answers):
+    verdict = check.judge(*answers)
+    assert verdict.status == "not yet", verdict
+    return verdict.hint
+
+
+# --- 6.1 the Jacobian of level 1 ----------------------------------------------------------
+
+C2 = math.cos(2.0)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        [[3.0, 2.0], [C2, 0.0]],
+        [[3, 2], [-0.416, 0]],
+        np.array([[3.0, 2.0], [-0.4161, 0.0]]),
+        ((3.0, 2.0), (C2, 0.0)),
+    ],
+)
+def test_level_jacobian_right(answer):
+    assert status(ch6.level_jacobian, answer) == "correct"
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ([[3.0, C2], [2.0, 0.0]], "Rows are outputs"),
+        ([[C2, 0.0], [3.0, 2.0]], "Row 1 belongs"),
+        ([[3.0, 2.0], [math.sin(2.0), 0.0]], "not sin"),
+        ([[2.0, 3.0], [C2, 0.0]], "other factor"),
+        ([[3.0, 2.0], [-C2, 0.0]], "sign"),
+        ([[3.0, 2.0], [C2, 1.0]], "does not read w2"),
+        ([[3.0, 2.0], [math.cos(math.radians(2.0)), 0.0]], "radians"),
+        ([[1.0, 1.0], [1.0, 1.0]], "One row per unit"),
+        ([3.0, 2.0, C2, 0.0], "shape"),
+        ("[[3, 2], [-0.416, 0]]", "not a str"),
+        ([[3.0, 2.0], [C2, float("nan")]], "not finite"),
+    ],
+)
+def test_level_jacobian_mistakes(answer, words):
+    assert words in hint(ch6.level_jacobian, answer)
+
+
+def test_level_jacobian_stub():
+    assert status(ch6.level_jacobian, ...) == "not attempted"
+
+
+# --- 6.2 the VJP of a dense layer ----------------------------------------------------------
+
+
+def vjp_right(A, x, u):
+    y = np.tanh(A @ x)
+    return A.T @ ((1 - y**2) * u)
+
+
+def vjp_right_two_steps(A, x, u):
+    """Another right way: pull back through tanh, then through A x, written with sums."""
+    z = A @ x
+    z_bar = u / np.cosh(z) ** 2
+    return np.einsum("ij,i->j", A, z_bar)
+
+
+def test_dense_vjp_right_two_ways():
+    assert status(ch6.dense_vjp, vjp_right) == "correct"
+    assert status(ch6.dense_vjp, vjp_right_two_steps) == "correct"
+
+
+def test_dense_vjp_by_adlearn_gives_the_same_numbers():
+    def by_ad(A, x, u):
+        return ad.vjp(lambda x: np.tanh(A @ x), x)[1](u)[0]
+
+    assert status(ch6.dense_vjp, by_ad) == "correct"
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (lambda A, x, u: A.T @ u, "left out tanh's derivative"),
+        (lambda A, x, u: A.T @ ((1 - np.tanh(A @ x)) * u), "1 - y**2"),
+        (lambda A, x, u: A.T @ (np.cos(A @ x) * u), "not cos"),
+        (lambda A, x, u: A @ ((1 - np.tanh(A @ x) ** 2) * u), "transpose"),
+        (lambda A, x, u: (1 - np.tanh(A @ x) ** 2) * (A.T @ u), "comes first"),
+        (lambda A, x, u: A.T @ ((1 - np.tanh(x) ** 2) * u), "not to x"),
+        (lambda A, x, u: 2 * vjp_right(A, x, u), "two steps"),
+        (lambda A, x, u: vjp_right(A, x, u)[:-1], "one entry per input"),
+        (lambda A, x, u: "array", "numpy array"),
+    ],
+)
+def test_dense_vjp_mistakes(fn, words):
+    assert words in hint(ch6.dense_vjp, fn)
+
+
+def test_dense_vjp_that_only_fits_square_matrices_is_told_about_the_transpose():
+    # right for square A by luck of shapes? No: A @ (...) raises on a non-square A
+    def square_only(A, x, u):
+        if A.shape[0] == A.shape[1]:
+            return vjp_right(A, x, u)
+        return A @ ((1 - np.tanh(A @ x) ** 2) * u)
+
+    assert "only A.T fits" in hint(ch6.dense_vjp, square_only)
+
+
+def test_dense_vjp_fixed_answer_is_refused():
+    rng = np.random.default_rng(6)
+    A = rng.normal(size=(3, 3))
+    x, u = rng.normal(size=3), rng.normal(size=3)
+    first = vjp_right(A, x, u)
+    assert status(ch6.dense_vjp, lambda A, x, u: first) == "not yet"
+
+
+def test_dense_vjp_stub_and_raise():
+    def stub(A, x, u): ...
+
+    assert status(ch6.dense_vjp, stub) == "not attempted"
+
+    def broken(A, x, u):
+        raise ZeroDivisionError("oops")
+
+    assert "ZeroDivisionError" in hint(ch6.dense_vjp, broken)
+
+
+# --- 6.3 the dot-product test ---------------------------------------------------------------
+
+
+def dot_right(F, x, u, v):
+    _, Jv = ad.jvp(F, (x,), (v,))
+    _, pull_back = ad.vjp(F, x)
+    (uJ,) = pull_back(u)
+    return np.dot(u, Jv), np.dot(uJ, v)
+
+
+def dot_right_lists(F, x, u, v):
+    Jv = ad.jvp(F, [x], [v])[1]
+    uJ = ad.vjp(F, x)[1](u)[0]
+    return [float(u @ Jv), float(uJ @ v)]
+
+
+def test_dot_test_right_two_ways():
+    assert status(ch6.dot_test, dot_right) == "correct"
+    assert status(ch6.dot_test, dot_right_lists) == "correct"
+
+
+def test_dot_test_by_whole_jacobians_is_the_wrong_method():
+    def by_matrices(F, x, u, v):
+        J = ad.jacfwd(F)(x)
+        return u @ J @ v, u @ J @ v
+
+    assert "wrong method" in hint(ch6.dot_test, by_matrices)
+
+
+def test_dot_test_one_sweep_twice_is_the_wrong_method():
+    def forward_only(F, x, u, v):
+        Jv = ad.jvp(F, (x,), (v,))[1]
+        return u @ Jv, u @ Jv
+
+    assert "wrong method" in hint(ch6.dot_test, forward_only)
+
+
+def test_dot_test_by_finite_differences_is_refused():
+    def central(F, x, u, v):
+        h = 1e-6
+        Jv = (F(x + h * v) - F(x - h * v)) / (2 * h)
+        return u @ Jv, u @ Jv
+
+    # right to about 1e-9, not to rounding: AD is exact
+    assert status(ch6.dot_test, central) == "not yet"
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (lambda F, x, u, v: ad.jvp(F, (x,), (v,))[1], "two numbers"),
+        (lambda F, x, u, v: (ad.jvp(F, (x,), (v,))[1], 0.0), "one number"),
+        (lambda F, x, u, v: (1.0, 1.0), "ad.jvp(F, (x,), (v,)) returns"),
+    ],
+)
+def test_dot_test_mistakes(fn, words):
+    assert words in hint(ch6.dot_test, fn)
+
+
+def test_dot_test_with_u_and_v_swapped_fails_on_a_non_square_f():
+    def swapped(F, x, u, v):
+        Jv = ad.jvp(F, (x,), (u,))[1]
+        uJ = ad.vjp(F, x)[1](v)[0]
+        return v @ Jv, uJ @ u
+
+    assert status(ch6.dot_test, swapped) == "not yet"
+
+
+# --- 6.4 multiplications of each order --------------------------------------------------------
+# dims [300, 100, 10, 1]: forward J2 J1 = 10*100*300, then J3 (.) = 1*10*300;
+# reverse J3 J2 = 1*10*100, then (.) J1 = 1*100*300.
+FWD = 10 * 100 * 300 + 1 * 10 * 300
+REV = 1 * 10 * 100 + 1 * 100 * 300
+
+
+@pytest.mark.parametrize("answer", [(FWD, REV), [303000, 31000], (303000.0, np.int64(31000))])
+def test_chain_costs_right(answer):
+    assert status(ch6.chain_costs, answer) == "correct"
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ((REV, FWD), "swapped"),
+        ((FWD + 100 * 300 * 300, REV), "Seeding costs nothing"),
+        ((FWD, REV + 10), "Seeding costs nothing"),
+        ((FWD + 1, REV), "Forward:"),
+        ((302999, REV), "Forward:"),
+        ((FWD, REV - 1), "Reverse:"),
+        ((FWD, 31001), "Reverse:"),
+        ((FWD, 31000.5), "whole number"),
+        ((FWD, "31000"), "whole number"),
+        (303000, "two whole numbers"),
+        ((FWD, REV, 0), "two whole numbers"),
+    ],
+)
+def test_chain_costs_mistakes(answer, words):
+    assert words in hint(ch6.chain_costs, answer)
+
+
+def test_chain_costs_has_no_tolerance():
+    # a relative tolerance on a count would accept these
+    assert status(ch6.chain_costs, (FWD + 1, REV)) == "not yet"
+    assert status(ch6.chain_costs, (FWD, REV + 1)) == "not yet"
+
+
+# --- 6.5 growth of the formula and of the trace -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [("quadratic", "linear"), ["Quadratically", " linearly "], ("k^2", "linear")],
+)
+def test_swell_growth_right(answer):
+    assert status(ch6.swell_growth, answer) == "correct"
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (("exponential", "linear"), "copies s_{k-1} once"),
+        (("linear", "linear"), "k nodes"),
+        (("quadratic", "quadratic"), "one unit per sine"),
+        (("quadratic", "exponential"), "one unit per sine"),
+        (("cubic", "linear"), "Answer with"),
+        ("quadratic", "two words"),
+    ],
+)
+def test_swell_growth_mistakes(answer, words):
+    assert words in hint(ch6.swell_growth, answer)
+
+
+def test_swell_growth_claims_match_the_expression_type():
+    """The checker's story (quadratic formula, linear trace) is what the package counts."""
+    from adlearn.symbolic import diff, tree_size, variables
+
+    (x,) = variables("x")
+    sizes, units = [], []
+    for k in range(1, 8):
+        s = x
+        for _ in range(k):
+            s = np.sin(s)
+        sizes.append(tree_size(diff(s, x)))
+        units.append(len(ad.trace(lambda t, k=k: _nested_sin(t, k), 0.5).units))
+    second = np.diff(sizes, 2)
+    assert np.all(second == second[0])
+    assert second[0] > 0
+    assert np.all(np.diff(units) == 1)  # linear: one unit per sine
+
+
+def _nested_sin(t, k):
+    for _ in range(k):
+        t = np.sin(t)
+    return t
