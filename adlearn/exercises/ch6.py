@@ -10,12 +10,12 @@ Exercise 6.4: Correct! Forward carries n = 300 columns through J2 and J3 (300,00
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-import adlearn as ad
-from adlearn.exercises.verdict import NotYet, attempted, call, checker, close, show
+from adlearn.exercises.learner import call
+from adlearn.exercises.method import Probe, watch
+from adlearn.exercises.verdict import NotYet, attempted, checker, close, count, exact, show
 
 __all__ = ["chain_costs", "dense_vjp", "dot_test", "level_jacobian", "swell_growth"]
 
@@ -105,16 +105,25 @@ def level_jacobian(answer):
 
 
 def _dense_cases():
-    rng = np.random.default_rng(6)
+    """(A, x, u): square and non-square A, fixed seed; the last case differs from the others'
+    shapes so that an answer written for the first ones fails."""
+    rng = np.random.default_rng(62)
     cases = []
-    for m, n in ((3, 3), (2, 4), (5, 3)):
-        A = rng.normal(size=(m, n))
-        cases.append((A, rng.normal(size=n), rng.normal(size=m)))
-    # a fresh random case too, so that no fixed answer passes
-    fresh = np.random.default_rng()
-    A = fresh.normal(size=(4, 6))
-    cases.append((A, fresh.normal(size=6), fresh.normal(size=4)))
+    for m, n in ((3, 3), (2, 4), (5, 3), (4, 6)):
+        cases.append((rng.normal(size=(m, n)), rng.normal(size=n), rng.normal(size=m)))
     return cases
+
+
+_TRANSPOSE = (
+    (
+        "A VJP multiplies by the transpose of J. J = diag(s) A is a product: transpose each factor "
+        "and reverse their order."
+    ),
+    (
+        "The JVP is v -> s * (A v): first A, then the diagonal. The VJP goes the other way: first "
+        "the diagonal (entry by entry, on u), then the transpose of A."
+    ),
+)
 
 
 @checker("6.2", "the VJP of a dense layer, by hand")
@@ -125,17 +134,18 @@ def dense_vjp(fn):
         s = 1.0 - np.tanh(A @ x) ** 2
         want = A.T @ (s * u)
         where = f"A of shape {A.shape}, x of {x.shape}, u of {u.shape}"
-        try:
-            out = call(fn, A.copy(), x.copy(), u.copy(), name="dense_vjp")
-        except NotYet as e:
-            shape_error = ("shape", "align", "broadcast", "mismatch", "dimension")
-            if m != n and any(word in e.hint for word in shape_error):
-                raise NotYet(
-                    e.hint + " With a non-square A (m outputs, n inputs), u has m entries and "
-                    "the result n: only A.T fits, A.T @ (...).",
-                    where,
-                ) from None
-            raise
+        with watch(fn) as calls:
+            try:
+                out = call(fn, A.copy(), x.copy(), u.copy(), name="dense_vjp")
+            except NotYet as e:
+                shape_error = ("shape", "align", "broadcast", "mismatch", "dimension")
+                if m != n and any(word in e.hint for word in shape_error):
+                    raise NotYet(
+                        e.hint + " With a non-square A (m outputs, n inputs), u has m entries "
+                        "and the result n: which of A and its transpose fits?",
+                        where,
+                    ) from None
+                raise
         try:
             got = np.asarray(out, dtype=float)
         except (TypeError, ValueError):
@@ -147,66 +157,49 @@ def dense_vjp(fn):
                 "A VJP pulls u back to the inputs.",
                 said,
             )
-        if close(got, want, tol=1e-9):
+        if exact(got, want, tol=1e-9):
+            if calls:
+                raise NotYet(
+                    f"Right numbers, wrong method: your code called ad.{calls[0]}. The exercise "
+                    "is to write the VJP by hand, with numpy alone, from J = diag(s) A.",
+                    said,
+                )
             continue
         y = np.tanh(A @ x)
         mistakes = [
             (A.T @ u, "You left out tanh's derivative: J = diag(1 - y²) A, with y = tanh(A x)."),
-            (A.T @ ((1.0 - y) * u), "tanh' = 1 - tanh², so the factor is 1 - y**2, not 1 - y."),
+            (A.T @ ((1.0 - y) * u), "tanh' = 1 - tanh², so the factor is 1 - y², not 1 - y."),
             (A.T @ (np.cos(A @ x) * u), "The derivative of tanh is 1 - tanh², not cos."),
+            (
+                A.T @ ((1.0 - np.tanh(x) ** 2) * u) if m == n else None,
+                "tanh is applied to z = A x, not to x: its derivative is taken at A x.",
+            ),
         ]
         if m == n:
-            mistakes += [
-                (
-                    A @ (s * u),
-                    (
-                        "That is the JVP's matrix, A, not its transpose: a VJP multiplies "
-                        "by J^T = A^T diag(1 - y²). Use A.T."
-                    ),
-                ),
-                (
-                    s * (A.T @ u),
-                    (
-                        "The diagonal factor comes first on the way down: J = diag(s) A, "
-                        "so u^T J = (s * u)^T A, that is A.T @ (s * u)."
-                    ),
-                ),
-                (
-                    A.T @ ((1.0 - np.tanh(x) ** 2) * u),
-                    "tanh is applied to A x, not to x: s = 1 - tanh(A @ x)**2.",
-                ),
-            ]
+            mistakes += [(A @ (s * u), _TRANSPOSE), (s * (A.T @ u), _TRANSPOSE)]
         for wrong, hint in mistakes:
-            if wrong.shape == got.shape and close(got, wrong, tol=1e-9):
+            if wrong is not None and wrong.shape == got.shape and exact(got, wrong, tol=1e-9):
                 raise NotYet(hint, said)
         raise NotYet(
-            "Write the layer as two steps, z = A x then y = tanh(z), and pull u back through "
-            "each, last step first.",
+            (
+                (
+                    "Write the layer as two steps, z = A x then y = tanh(z), and pull u back "
+                    "through each, last step first."
+                ),
+                (
+                    "Through y = tanh(z) the adjoint of z is u times tanh'(z), entry by entry; "
+                    "through z = A x the adjoint of x is the transpose of A times that."
+                ),
+            ),
             said,
         )
     return (
         "u^T J = A^T (s * u) with s = 1 - tanh(A x)²: the JVP's two factors, transposed and in "
-        "the reverse order; no n×n or m×n Jacobian is ever formed beyond A itself."
+        "the reverse order; no Jacobian is formed beyond A itself."
     )
 
 
 # --- 6.3 the dot-product test ----------------------------------------------------------
-
-
-def _probe(F):
-    """F, and a list that records how each call of it is traced ("forward", "reverse")."""
-    calls: list[str] = []
-
-    def G(x):
-        if isinstance(x, ad.Dual):
-            calls.append("forward")
-        elif isinstance(x, ad.Var):
-            calls.append("reverse")
-        else:
-            calls.append("plain")
-        return F(x)
-
-    return G, calls
 
 
 def _wide(x):  # R^3 -> R^2
@@ -225,11 +218,9 @@ def _tall_J(x):
     return np.array([[x[1], x[0]], [math.cos(x[0]), 0.0], [0.0, 2.0 * x[1]]])
 
 
-@checker("6.3", "the dot-product test")
-def dot_test(fn):
-    """``fn(F, x, u, v)``: the pair (u·(J v), (u^T J)·v), from one ad.jvp and one ad.vjp."""
-    rng = np.random.default_rng()
-    cases = [
+def _dot_cases():
+    rng = np.random.default_rng(63)
+    return [
         (
             _wide,
             _wide_J,
@@ -239,15 +230,23 @@ def dot_test(fn):
         ),
         (_tall, _tall_J, np.array([2.0, 3.0]), np.array([1.0, -1.0, 0.5]), np.array([0.3, 0.7])),
         (_wide, _wide_J, rng.normal(size=3), rng.normal(size=2), rng.normal(size=3)),
+        (_tall, _tall_J, rng.normal(size=2), rng.normal(size=3), rng.normal(size=2)),
     ]
-    for F, J_of, x, u, v in cases:
+
+
+@checker("6.3", "the dot-product test")
+def dot_test(fn):
+    """``fn(F, x, u, v)``: the pair (u·(J v), (u^T J)·v), from one ad.jvp and one ad.vjp."""
+    for F, J_of, x, u, v in _dot_cases():
         want = float(u @ J_of(x) @ v)
-        G, calls = _probe(F)
-        out = call(fn, G, x.copy(), u.copy(), v.copy(), name="dot_test")
+        probe = Probe(F)
+        with watch(fn) as calls:
+            out = call(fn, probe, x.copy(), u.copy(), v.copy(), name="dot_test")
         where = f"F: R^{x.size} -> R^{u.size}"
         if not isinstance(out, (tuple, list)) or len(out) != 2:
             raise NotYet(
-                "Return two numbers, (u·(J v), (u^T J)·v): first from ad.jvp, second from ad.vjp.",
+                "Return two numbers, (u·(J v), (u^T J)·v): the first from a forward sweep, the "
+                "second from a reverse sweep.",
                 f"for {where} you gave {show(out)}",
             )
         values = []
@@ -255,24 +254,34 @@ def dot_test(fn):
             if np.size(part) != 1:
                 raise NotYet(
                     f"{name} should be one number; you gave an array of shape {np.shape(part)}. "
-                    "Finish with a dot product: np.dot(u, Jv) or np.dot(uJ, v).",
+                    "A dot product with the other vector turns it into one number.",
                     f"for {where}",
                 )
             values.append(float(np.asarray(part, dtype=float).reshape(())))
         said = f"for {where} you gave ({values[0]:.12g}, {values[1]:.12g}), u^T J v = {want:.12g}"
-        for value in values:
-            if not close(value, want, tol=1e-12):
-                raise NotYet(
-                    "ad.jvp(F, (x,), (v,)) returns (F(x), J v); ad.vjp(F, x) returns (F(x), "
-                    "pull_back) and pull_back(u) is the tuple (u^T J,). Dot each with the other "
-                    "vector.",
-                    said,
-                )
-        if sorted(calls) != ["forward", "reverse"]:
-            ran = ", ".join(calls) or "none"
+        if not all(exact(value, want) for value in values):
             raise NotYet(
-                "Right numbers, wrong method: the test needs exactly one forward sweep (ad.jvp) "
-                "and one reverse sweep (ad.vjp), without building J; F's runs were: " + ran + ".",
+                (
+                    (
+                        "ad.jvp returns two things, F(x) and J v; ad.vjp returns F(x) and a function "
+                        "that takes u and returns a tuple holding u^T J. Dot each with the other "
+                        "vector."
+                    ),
+                    (
+                        "Which vector goes where: v is a tangent (it has x's size, n), u an adjoint "
+                        "(F's size, m). J v then has m entries, to dot with u; u^T J has n, to dot "
+                        "with v."
+                    ),
+                ),
+                said,
+            )
+        if sorted(probe.kinds) != ["forward", "reverse"]:
+            ran = ", ".join(probe.kinds) or "none"
+            called = ", ".join(f"ad.{c}" for c in calls) or "no adlearn function"
+            raise NotYet(
+                "Right numbers, wrong method: the test needs exactly one forward sweep and one "
+                f"reverse sweep, without building J. Your code called {called}, and F ran "
+                f"{probe.runs} times ({ran}).",
                 said,
             )
     return (
@@ -284,27 +293,13 @@ def dot_test(fn):
 # --- 6.4 multiplications of each order -------------------------------------------------
 
 
-def _count(value, name):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)):
-        raise NotYet(
-            f"The {name} count should be a whole number; you gave {show(value)}.",
-            f"your {name}: {show(value)}",
-        )
-    if not float(value).is_integer():
-        raise NotYet(
-            f"A count of multiplications is a whole number; the {name} one is {value}.",
-            f"your {name}: {show(value)}",
-        )
-    return int(value)
-
-
 @checker("6.4", "multiplications of each order")
 def chain_costs(answer):
     """(forward, reverse) multiplications for the whole Jacobian of dims [300, 100, 10, 1]."""
     answer = attempted(answer)
     if isinstance(answer, str) or not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise NotYet("Give two whole numbers, (forward, reverse).", f"your answer: {show(answer)}")
-    fwd, rev = (_count(a, name) for a, name in zip(answer, ("forward", "reverse")))
+    fwd, rev = (count(a, name) for a, name in zip(answer, ("forward count", "reverse count")))
     said = f"your answer: ({fwd:,}, {rev:,})"
     if (fwd, rev) == (303_000, 31_000):
         return (
@@ -316,19 +311,35 @@ def chain_costs(answer):
     if fwd == 9_303_000 or rev == 31_010:
         raise NotYet(
             "Seeding costs nothing: J1 times the 300×300 identity is J1 itself (a sweep seeded "
-            "with e_k reads column k), and u^T J3 with u = 1 is J3. Count only the products "
-            "of two Jacobians.",
+            "with e_k reads column k), and 1 times J3 is J3. Count only the products of two "
+            "Jacobians.",
             said,
         )
     if fwd != 303_000:
         raise NotYet(
-            "Forward: J2 is 10×100 and J1 is 100×300, so J2 J1 takes 10·100·300 "
-            "multiplications; then J3 (1×10) times that 10×300 product.",
+            (
+                (
+                    "Forward order: the first product is J2 J1, then J3 times that. Write down the "
+                    "shape of each factor (J_k is d_k × d_(k-1)) and count p·q·r for each product."
+                ),
+                (
+                    "J2 is 10×100 and J1 is 100×300; their product is 10×300, and J3 is 1×10. "
+                    "Add the two products' counts."
+                ),
+            ),
             said,
         )
     raise NotYet(
-        "Reverse: J3 J2 is (1×10)(10×100), then that row (1×100) times J1 (100×300). "
-        "A (p×q)(q×r) product takes p·q·r multiplications.",
+        (
+            (
+                "Reverse order: the first product is J3 J2, then that row times J1. A (p×q)(q×r) "
+                "product takes p·q·r multiplications."
+            ),
+            (
+                "J3 is 1×10 and J2 is 10×100; their product is 1×100, and J1 is 100×300. "
+                "Add the two products' counts."
+            ),
+        ),
         said,
     )
 
