@@ -233,7 +233,8 @@ def explore_training(X, y, *, sizes=(2, 16, 16, 1), lr=0.5, step=0, steps=500, s
         if rate != shown_rate[0]:
             finite = run.losses[np.isfinite(run.losses)]
             curve.set_data(np.arange(run.losses.size), run.losses)
-            right.set_ylim(0.5 * finite.min(), 2.0 * finite.max())
+            # a diverging run can reach 1e306: log ticks that high overflow, so cap the axis
+            right.set_ylim(0.5 * finite.min(), min(2.0 * finite.max(), 1e30))
             right.title.set_text(f"learning rate {rate:g}")
             backdrop.saved = None
             shown_rate[0] = rate
@@ -247,7 +248,7 @@ def explore_training(X, y, *, sizes=(2, 16, 16, 1), lr=0.5, step=0, steps=500, s
         with palette.style():
             moving.extend(draw_probability(left, params, box, 81))
             moving.extend(draw_points(left, X, y))
-        marker.set_data([shown], [loss])
+        marker.set_data(*(([shown], [loss]) if np.isfinite(loss) else ([], [])))
         left.title.set_text(f"step {shown}: accuracy {100 * acc:.1f}%")
         e.image("training", fig, backdrop.png([*moving, marker, left.title]))
         e.table_text = (f"learning rate {rate:.2f}, step {shown} of {steps}: "
