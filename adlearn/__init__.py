@@ -15,6 +15,7 @@ Examples
 
 from adlearn import array_rules, rules  # noqa: F401 (fills the rule table)
 from adlearn.check import check_grad
+from adlearn.checkpoint import checkpoint
 from adlearn.forward import Dual, derivative, jacfwd, jvp
 from adlearn.higher import hessian, hvp
 from adlearn.reverse import Var, grad, jacrev, value_and_grad, vjp
@@ -28,6 +29,7 @@ __all__ = [
     "Var",
     "__version__",
     "check_grad",
+    "checkpoint",
     "derivative",
     "grad",
     "hessian",
