@@ -461,3 +461,35 @@ def test_every_chapter_8_checker_is_registered():
     from adlearn.exercises import CHECKERS
 
     assert {k for k in CHECKERS if k.startswith("8.")} == {"8.1", "8.2", "8.3", "8.4", "8.5"}
+
+
+def test_no_hint_hands_over_a_line_of_the_solution_cells():
+    """Every hint the mistakes above get is free of the solution code of chapter 8."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "notebooks" / "solutions" / "08-training-a-network.ipynb"
+    lines = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if "solution" in cell.metadata.get("tags", []):
+            inside = re.findall(r"# BEGIN SOLUTION\n(.*?)# END SOLUTION", cell.source, re.DOTALL)
+            one_line = re.findall(r"^(.*)# SOLUTION$", cell.source, re.MULTILINE)
+            for block in inside + one_line:
+                lines += [line.strip() for line in block.splitlines() if len(line.strip()) > 8]
+    assert len(lines) >= 10
+    hints = []
+    for fn in (fd_divides_by_h, fd_forward_difference, fd_all_at_once, fd_by_ad, fd_not_restored,
+               fd_flipped):
+        hints.append(hint(ch8.fd_layer_gradient, fn))
+    for fn in (step_uphill, step_no_lr, step_returns_step, step_returns_gradient, step_in_place,
+               step_one_sweep_per_array, step_finite_differences, step_forward_mode):
+        hints.append(hint(ch8.train_step, fn))
+    for answer in (1185, 1185, 1186, 2240, 2240, 1120, 134):
+        hints.append(hint(ch8.fd_evaluations, answer))
+    for answer in (100.0, 0.5, 0.5, 0.003):
+        hints.append(hint(ch8.sum_learning_rate, answer))
+    for text in hints:
+        for line in lines:
+            assert line not in text, (line, text)
