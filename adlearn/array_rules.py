@@ -19,12 +19,15 @@ array([4., 6.])
 
 from __future__ import annotations
 
+import math
+import string
+
 import numpy as np
 
 from adlearn.dispatch import NO_PARAMS, bind
 from adlearn.inputs import value_of
 from adlearn.primitive import RULES, rule
-from adlearn.rules import multiply
+from adlearn.rules import multiply, where
 
 __all__ = ["RULES"]
 
@@ -80,6 +83,27 @@ def stack(*xs, axis=0):
 
 def concatenate(*xs, axis=0):
     return bind(CONCATENATE, xs, {"axis": axis})
+
+
+def max_(x, axis=None, keepdims=False):
+    return bind(MAX, (x,), {"axis": axis, "keepdims": keepdims})
+
+
+def min_(x, axis=None, keepdims=False):
+    return bind(MIN, (x,), {"axis": axis, "keepdims": keepdims})
+
+
+def prod(x, axis=None, keepdims=False):
+    return bind(PROD, (x,), {"axis": axis, "keepdims": keepdims})
+
+
+def cumsum(x, axis=None):
+    return bind(CUMSUM, (x,), {"axis": axis})
+
+
+def einsum(*operands, subscripts):
+    """``np.einsum(subscripts, *operands)``, with explicit subscripts ``"ij,jk->ik"``."""
+    return bind(EINSUM, operands, {"subscripts": subscripts})
 
 
 # --- sum and matmul ----------------------------------------------------------------
@@ -264,3 +288,174 @@ CONCATENATE = rule("concatenate", compute=lambda *xs, axis=0: np.concatenate(xs,
                    jvp=lambda args, tangents, out, axis=0: concatenate(
                        *_tangents_or_zeros(args, tangents), axis=axis),
                    vjps=EachArgument(_concatenate_vjp))  # fmt: skip
+
+
+# --- reductions that choose or multiply: max, min, prod ---------------------------------
+
+
+def reduced_axes(axis, ndim) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative axes (every axis for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    return tuple(sorted(int(a) % ndim if ndim else 0 for a in axes))
+
+
+def _kept(y, x_shape, axis, keepdims):
+    """A reduction's result y with its reduced axes put back as ones, to broadcast against x."""
+    if keepdims:
+        return y
+    axes = reduced_axes(axis, len(x_shape))
+    return reshape(y, shape=tuple(1 if i in axes else n for i, n in enumerate(x_shape)))
+
+
+def _choice_weights(x, out, axis, keepdims):
+    """1/k at the k entries of a group that reach its max (or min), 0 elsewhere.
+
+    A tie shares the derivative equally (as JAX and autograd do): numpy's max
+    does not say which of the tied entries it took.
+    """
+    x, out = value_of(x), value_of(out)
+    hit = x == (out if keepdims else np.expand_dims(out, reduced_axes(axis, np.ndim(x))))
+    return hit / np.sum(hit, axis=axis, keepdims=True)
+
+
+def _chooser_jvp(args, tangents, out, axis=None, keepdims=False):
+    (x,), (t,) = args, tangents
+    weights = _choice_weights(x, out, axis, keepdims)
+    return sum_(full(t, _shape(x)) * weights, axis=axis, keepdims=keepdims)
+
+
+def _chooser_vjp(w_bar, x, out, axis=None, keepdims=False):
+    g = _kept(full(w_bar, _shape(out)), _shape(x), axis, keepdims)
+    return g * _choice_weights(x, out, axis, keepdims)
+
+
+def _others_product(x, out, axis, keepdims):
+    """For each entry of x, the product of the other entries of its group: d prod / d x.
+
+    That is ``out / x`` where no entry is 0; with zeros, each entry's product is
+    taken again with that entry replaced by 1, which stays right at the zeros.
+    """
+    shape = _shape(x)
+    if np.all(value_of(x) != 0):
+        return _kept(out, shape, axis, keepdims) / x
+    axes = reduced_axes(axis, len(shape))
+    kept_axes = tuple(i for i in range(len(shape)) if i not in axes)
+    order = kept_axes + axes  # the reduced axes last, then flattened into one of n
+    moved_shape = tuple(shape[i] for i in order)
+    n = math.prod(shape[i] for i in axes)
+    rows = reshape(transpose(x, axes=order), shape=(*moved_shape[: len(kept_axes)], 1, n))
+    others = prod(where(np.eye(n, dtype=bool), 1.0, rows), axis=-1)  # row i: x_i set to 1
+    return transpose(reshape(others, shape=moved_shape), axes=tuple(np.argsort(order)))
+
+
+def _prod_jvp(args, tangents, out, axis=None, keepdims=False):
+    (x,), (t,) = args, tangents
+    return sum_(full(t, _shape(x)) * _others_product(x, out, axis, keepdims), axis=axis,
+                keepdims=keepdims)
+
+
+def _prod_vjp(w_bar, x, out, axis=None, keepdims=False):
+    g = _kept(full(w_bar, _shape(out)), _shape(x), axis, keepdims)
+    return g * _others_product(x, out, axis, keepdims)
+
+
+def _reduction(numpy_function):
+    def compute(x, axis=None, keepdims=False):
+        return numpy_function(x, axis=axis, keepdims=keepdims)
+
+    return compute
+
+
+MAX = rule("max", compute=_reduction(np.max), formula="max({0})",
+           jvp=_chooser_jvp, vjps=(_chooser_vjp,))
+MIN = rule("min", compute=_reduction(np.min), formula="min({0})",
+           jvp=_chooser_jvp, vjps=(_chooser_vjp,))
+PROD = rule("prod", compute=_reduction(np.prod), formula="prod({0})",
+            jvp=_prod_jvp, vjps=(_prod_vjp,))  # fmt: skip
+
+
+def _reverse_cumsum(g, x_shape, p):
+    """cumsum's transpose: each entry gets the sum of the adjoints from it to the end."""
+    axis = p.get("axis")
+    if axis is None:  # cumsum of the flattened x
+        backwards = slice(None, None, -1)
+        flat = getitem(cumsum(getitem(g, index=backwards), axis=0), index=backwards)
+        return reshape(flat, shape=x_shape)
+    backwards = (slice(None),) * (axis % len(x_shape)) + (slice(None, None, -1),)
+    return getitem(cumsum(getitem(g, index=backwards), axis=axis), index=backwards)
+
+
+CUMSUM = linear("cumsum", lambda x, axis=None: np.cumsum(x, axis=axis), "cumsum({0})",
+                _reverse_cumsum)  # fmt: skip
+
+
+# --- einsum: a sum of products, linear in each operand ---------------------------------
+
+
+def einsum_parts(subscripts: str, n_operands: int) -> tuple[list[str], str]:
+    """The operands' subscripts and the output's, from numpy's notation (without
+    ``->``, the output is every letter used once, in alphabetical order)."""
+    subs = subscripts.replace(" ", "")
+    if "." in subs:
+        raise ValueError(
+            f"np.einsum: adlearn supports subscripts without '...', got {subscripts!r}; "
+            "name every axis with a letter"
+        )
+    inputs, arrow, output = subs.partition("->")
+    if not arrow:
+        letters = inputs.replace(",", "")
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    parts = inputs.split(",")
+    if len(parts) != n_operands:
+        raise ValueError(
+            f"np.einsum: {subscripts!r} names {len(parts)} operands, but {n_operands} were given"
+        )
+    return parts, output
+
+
+def _einsum_jvp(args, tangents, out, subscripts):
+    # linear in each operand: one term per operand that has a tangent
+    total = None
+    for k, t in enumerate(tangents):
+        if t is not None:
+            operands = list(args)
+            operands[k] = full(t, _shape(args[k]))
+            term = einsum(*operands, subscripts=subscripts)
+            total = term if total is None else total + term
+    return total
+
+
+def _einsum_vjp(k):
+    """Operand k's adjoint: the einsum of the output's adjoint with the other
+    operands, written with operand k's subscripts."""
+
+    def vjp(w_bar, *args_and_out, subscripts):
+        args, out = args_and_out[:-1], args_and_out[-1]
+        inputs, output = einsum_parts(subscripts, len(args))
+        operands = [full(w_bar, _shape(out))] + [a for i, a in enumerate(args) if i != k]
+        subs = [output] + [s for i, s in enumerate(inputs) if i != k]
+        present = set("".join(subs))
+        unused = iter(c for c in string.ascii_letters if c not in subscripts)
+        written, seen = "", set()
+        for c, n in zip(inputs[k], _shape(args[k])):
+            if c in seen:  # a repeated letter ("ii", a diagonal): an identity ties the copies
+                other = next(unused)
+                operands.append(np.eye(n))
+                subs.append(c + other)
+                written += other
+                continue
+            seen.add(c)
+            written += c
+            if c not in present:  # summed in this operand only: spread the adjoint back
+                operands.append(np.ones(n))
+                subs.append(c)
+        return einsum(*operands, subscripts=",".join(subs) + "->" + written)
+
+    return vjp
+
+
+EINSUM = rule("einsum", compute=lambda *operands, subscripts: np.einsum(subscripts, *operands),
+              formula="einsum({*})", jvp=_einsum_jvp, vjps=EachArgument(_einsum_vjp),
+              bilinear=True)  # fmt: skip

@@ -42,7 +42,7 @@ __all__ = ["NOT_ANALYTIC", "GradCheck", "check_grad"]
 #: Primitives that are not analytic functions, so the complex step cannot
 #: differentiate them: on a complex number they do something else (``abs``
 #: returns the modulus, ``maximum`` compares lexicographically).
-NOT_ANALYTIC = frozenset({"abs", "sign", "maximum", "minimum"})
+NOT_ANALYTIC = frozenset({"abs", "sign", "maximum", "minimum", "hypot", "mod"})
 
 #: The step of the complex-step estimate: no cancellation, so it can be tiny.
 COMPLEX_STEP = 1e-20

@@ -16,16 +16,19 @@ Examples
 
 from __future__ import annotations
 
+import math
+from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from adlearn import array_rules as A
+from adlearn import linalg_rules as L
 from adlearn import rules as R
 from adlearn.inputs import value_of
 
-__all__ = ["BY_FUNCTION", "BY_UFUNC", "PLAIN_UFUNCS"]
+__all__ = ["BY_FUNCTION", "BY_UFUNC", "PLAIN_FUNCTIONS", "PLAIN_UFUNCS"]
 
 #: numpy ufuncs that adlearn differentiates, and the rule each one applies.
 BY_UFUNC: dict[np.ufunc, Any] = {
@@ -35,6 +38,11 @@ BY_UFUNC: dict[np.ufunc, Any] = {
     np.cosh: R.COSH, np.absolute: R.ABS, np.arcsin: R.ARCSIN, np.arccos: R.ARCCOS,
     np.arctan: R.ARCTAN, np.log1p: R.LOG1P, np.expm1: R.EXPM1, np.square: R.SQUARE,
     np.maximum: R.MAXIMUM, np.minimum: R.MINIMUM, np.sign: R.SIGN, np.matmul: A.MATMUL,
+    np.log2: R.LOG2, np.log10: R.LOG10, np.exp2: R.EXP2, np.arcsinh: R.ARCSINH,
+    np.arccosh: R.ARCCOSH, np.arctanh: R.ARCTANH, np.reciprocal: R.RECIPROCAL,
+    np.deg2rad: R.DEG2RAD, np.radians: R.DEG2RAD, np.rad2deg: R.RAD2DEG,
+    np.degrees: R.RAD2DEG, np.arctan2: R.ARCTAN2, np.hypot: R.HYPOT,
+    np.logaddexp: R.LOGADDEXP, np.remainder: R.MOD,
 }  # fmt: skip
 
 #: numpy ufuncs whose result does not depend smoothly on the input (comparisons,
@@ -46,10 +54,76 @@ PLAIN_UFUNCS = {
 }  # fmt: skip
 
 
+def _shape(x):
+    return np.shape(value_of(x))
+
+
+def _count(x, axis) -> float:
+    """How many entries each result of a reduction over ``axis`` sums."""
+    shape = _shape(x)
+    return float(math.prod(shape[a] for a in A.reduced_axes(axis, len(shape))))
+
+
+# --- statistics ------------------------------------------------------------------------
+
+
 def mean(x, axis=None, keepdims=False):
-    shape = np.shape(value_of(x))
-    n = np.size(value_of(x)) if axis is None else np.prod([shape[a] for a in np.atleast_1d(axis)])
-    return A.sum_(x, axis=axis, keepdims=keepdims) / float(n)
+    return A.sum_(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+
+
+def var(a, axis=None, ddof=0, keepdims=False):
+    """numpy's steps: the mean, the squared deviations, their sum, / (n - ddof)."""
+    d = a - mean(a, axis=axis, keepdims=True)
+    return A.sum_(d * d, axis=axis, keepdims=keepdims) / max(_count(a, axis) - ddof, 0.0)
+
+
+def std(a, axis=None, ddof=0, keepdims=False):
+    return R.sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def clip(a, a_min=None, a_max=None):
+    """maximum, then minimum: at a bound (a tie) the derivative is 1/2, as JAX's."""
+    if a_min is not None:
+        a = R.maximum(a, a_min)
+    if a_max is not None:
+        a = R.minimum(a, a_max)
+    return a
+
+
+# --- products ---------------------------------------------------------------------------
+
+
+def einsum(subscripts, *operands, optimize=False):
+    parts, output = A.einsum_parts(subscripts, len(operands))
+    return A.einsum(*operands, subscripts=",".join(parts) + "->" + output)
+
+
+def tensordot(a, b, axes=2):
+    """The sum over ``axes`` of a and b, as an einsum."""
+    na, nb = len(_shape(a)), len(_shape(b))
+    if isinstance(axes, (int, np.integer)):
+        axes_a, axes_b = list(range(na - axes, na)), list(range(axes))
+    else:
+        axes_a, axes_b = ([x] if isinstance(x, (int, np.integer)) else list(x) for x in axes)
+    axes_a, axes_b = [x % na for x in axes_a], [x % nb for x in axes_b]
+    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    sub_a = [next(letters) for _ in range(na)]
+    sub_b = [next(letters) for _ in range(nb)]
+    for i, j in zip(axes_a, axes_b):
+        sub_b[j] = sub_a[i]
+    out = [c for i, c in enumerate(sub_a) if i not in axes_a]
+    out += [c for j, c in enumerate(sub_b) if j not in axes_b]
+    return A.einsum(a, b, subscripts=f"{''.join(sub_a)},{''.join(sub_b)}->{''.join(out)}")
+
+
+def inner(a, b):
+    if not _shape(a) or not _shape(b):
+        return R.multiply(a, b)
+    return tensordot(a, b, axes=([-1], [-1]))
+
+
+def outer(a, b):
+    return A.reshape(a, shape=(-1, 1)) * A.reshape(b, shape=(1, -1))
 
 
 def dot(a, b):
@@ -68,10 +142,204 @@ def dot(a, b):
     return A.reshape(out, shape=shape_a[:-1] + shape_b[:-2] + shape_b[-1:])
 
 
+# --- shapes --------------------------------------------------------------------------
+
+
 def concatenate(arrays, axis=0):
     if axis is None:  # numpy flattens every array first
         return A.concatenate(*(A.reshape(x, shape=(-1,)) for x in arrays), axis=0)
     return A.concatenate(*arrays, axis=axis)
+
+
+def ravel(a):
+    return A.reshape(a, shape=(-1,))
+
+
+def squeeze(a, axis=None):
+    return A.reshape(a, shape=np.squeeze(np.empty(_shape(a)), axis=axis).shape)
+
+
+def moveaxis(a, source, destination):
+    nd = len(_shape(a))
+    src = [int(s) % nd for s in np.atleast_1d(source)]
+    dst = [int(d) % nd for d in np.atleast_1d(destination)]
+    order = [n for n in range(nd) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return A.transpose(a, axes=tuple(order))
+
+
+def _at_least(a, ndim):
+    shape = _shape(a)
+    if len(shape) >= ndim:
+        return a
+    return A.reshape(a, shape=(1,) * (ndim - len(shape)) + shape)
+
+
+def vstack(tup):
+    return A.concatenate(*(_at_least(a, 2) for a in tup), axis=0)
+
+
+def hstack(tup):
+    arrays = [_at_least(a, 1) for a in tup]
+    return A.concatenate(*arrays, axis=0 if len(_shape(arrays[0])) == 1 else 1)
+
+
+def column_stack(tup):
+    columns = [A.reshape(a, shape=(-1, 1)) if len(_shape(a)) < 2 else a for a in tup]
+    return A.concatenate(*columns, axis=1)
+
+
+def _along(axis, ndim, index):
+    """An index that applies ``index`` along one axis."""
+    return (slice(None),) * (axis % ndim) + (index,)
+
+
+def repeat(a, repeats, axis=None):
+    if axis is None:
+        a, axis = ravel(a), 0
+    picks = np.repeat(np.arange(_shape(a)[axis]), repeats)
+    return A.getitem(a, index=_along(axis, len(_shape(a)), picks))
+
+
+def tile(a, reps):
+    reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
+    shape = _shape(a)
+    d = max(len(shape), len(reps))
+    a = A.reshape(a, shape=(1,) * (d - len(shape)) + shape)
+    reps = (1,) * (d - len(reps)) + reps
+    picks = [np.tile(np.arange(n), k) for n, k in zip(_shape(a), reps)]
+    return A.getitem(a, index=np.ix_(*picks))
+
+
+def roll(a, shift, axis=None):
+    if axis is None:
+        return A.reshape(roll(ravel(a), shift, 0), shape=_shape(a))
+    for s, ax in zip(*np.broadcast_arrays(np.atleast_1d(shift), np.atleast_1d(axis))):
+        picks = np.roll(np.arange(_shape(a)[ax]), s)
+        a = A.getitem(a, index=_along(int(ax), len(_shape(a)), picks))
+    return a
+
+
+def flip(a, axis=None):
+    nd = len(_shape(a))
+    axes = A.reduced_axes(axis, nd)
+    return A.getitem(a, index=tuple(slice(None, None, -1 if i in axes else None) for i in range(nd)))
+
+
+# --- diagonals and triangles --------------------------------------------------------------
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """The entries (i, i + offset) of axes axis1 and axis2, along a last axis."""
+    moved = moveaxis(a, (axis1, axis2), (-2, -1))
+    n1, n2 = _shape(moved)[-2:]
+    i = np.arange(max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2)))
+    rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
+    return A.getitem(moved, index=(Ellipsis, rows, cols))
+
+
+def trace(a, offset=0, axis1=0, axis2=1):
+    return A.sum_(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+def diag(v, k=0):
+    """The k-th diagonal of a matrix, or the matrix with the vector v on its k-th diagonal."""
+    if len(_shape(v)) == 2:
+        return diagonal(v, k)
+    if len(_shape(v)) != 1:
+        raise ValueError(f"np.diag: expects a 1-d or 2-d array, got one of shape {_shape(v)}")
+    i = np.arange(_shape(v)[0])
+    rows, cols = (i, i + k) if k >= 0 else (i - k, i)
+    n = _shape(v)[0] + abs(k)
+    return A.index_add(v, index=(rows, cols), shape=(n, n))
+
+
+def triu(a, k=0):
+    return R.where(np.triu(np.ones(_shape(a)[-2:], dtype=bool), k), a, 0.0)
+
+
+def tril(a, k=0):
+    return R.where(np.tril(np.ones(_shape(a)[-2:], dtype=bool), k), a, 0.0)
+
+
+# --- norms and linear algebra ------------------------------------------------------------
+
+
+def _vector_norm(x, ord, axis, keepdims):
+    if ord is None or ord == 2:
+        return R.sqrt(A.sum_(x * x, axis=axis, keepdims=keepdims))
+    if ord == np.inf:
+        return A.max_(R.absolute(x), axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return A.min_(R.absolute(x), axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return A.sum_(R.absolute(x), axis=axis, keepdims=keepdims)
+    if ord == 0:  # the number of non-zero entries: a count, with no derivative
+        return np.sum(value_of(x) != 0, axis=axis, keepdims=keepdims).astype(float)
+    return A.sum_(R.absolute(x) ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    """Vector norms of any ord; matrix norms 'fro', 1, -1, inf and -inf."""
+    nd = len(_shape(x))
+    if axis is None and (ord is None or nd == 1):
+        result = R.sqrt(A.sum_(x * x)) if ord is None else _vector_norm(x, ord, 0, False)
+        return A.reshape(result, shape=(1,) * nd) if keepdims else result
+    if axis is None:
+        axis = tuple(range(nd))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if len(axes) == 1:
+        return _vector_norm(x, ord, axes[0], keepdims)
+    row, col = (int(a) % nd for a in axes)
+    if ord in (None, "fro"):
+        return R.sqrt(A.sum_(x * x, axis=(row, col), keepdims=keepdims))
+    if ord in (1, -1, np.inf, -np.inf):  # the largest (smallest) column or row sum
+        summed, chosen = (row, col) if ord in (1, -1) else (col, row)
+        pick = A.max_ if ord > 0 else A.min_
+        y = pick(A.sum_(R.absolute(x), axis=summed, keepdims=True), axis=chosen, keepdims=True)
+        if keepdims:
+            return y
+        return A.reshape(y, shape=tuple(n for i, n in enumerate(_shape(y)) if i not in (row, col)))
+    raise TypeError(
+        f"np.linalg.norm with ord={ord!r} on a matrix needs its singular values, which "
+        "adlearn does not differentiate; use ord='fro', 1, -1, np.inf or -np.inf"
+    )
+
+
+def solve(a, b):
+    if len(_shape(b)) == 1:  # a 1-d b is one vector (numpy 2)
+        return A.getitem(L.solve(a, A.reshape(b, shape=(-1, 1))), index=(Ellipsis, 0))
+    return L.solve(a, b)
+
+
+SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
+
+
+def slogdet(a):
+    """(sign, log|det|): the sign is constant wherever det is not 0."""
+    return SlogdetResult(np.linalg.slogdet(value_of(a))[0], L.logabsdet(a))
+
+
+# --- plain results: no derivative ------------------------------------------------------------
+
+
+def _plain(func):
+    """func on the values: its result does not change smoothly with them (a rounding,
+    an index, a comparison, an array of zeros), so it is a constant."""
+
+    def on_values(*args, **kwargs):
+        return func(*map(value_of, args), **{k: value_of(v) for k, v in kwargs.items()})
+
+    on_values.__name__ = func.__name__
+    return on_values
+
+
+#: numpy functions whose result is a constant: they are computed on the values.
+PLAIN_FUNCTIONS = (
+    np.round, np.around, np.zeros_like, np.ones_like, np.full_like, np.empty_like,
+    np.isclose, np.allclose, np.argmax, np.argmin, np.shape, np.ndim, np.size,
+)  # fmt: skip
 
 
 #: numpy functions (not ufuncs) that adlearn differentiates: np.sum(x) on a
@@ -89,7 +357,39 @@ BY_FUNCTION: dict[Callable[..., Any], Callable[..., Any]] = {
     np.where: R.where,
     np.stack: lambda arrays, axis=0: A.stack(*arrays, axis=axis),
     np.concatenate: concatenate,
-    np.shape: lambda x: np.shape(value_of(x)),
-    np.ndim: lambda x: np.ndim(value_of(x)),
-    np.size: lambda x: np.size(value_of(x)),
+    np.max: A.max_,
+    np.amax: A.max_,
+    np.min: A.min_,
+    np.amin: A.min_,
+    np.prod: A.prod,
+    np.cumsum: A.cumsum,
+    np.var: var,
+    np.std: std,
+    np.clip: clip,
+    np.einsum: einsum,
+    np.tensordot: tensordot,
+    np.inner: inner,
+    np.outer: outer,
+    np.ravel: ravel,
+    np.squeeze: squeeze,
+    np.moveaxis: moveaxis,
+    np.vstack: vstack,
+    np.hstack: hstack,
+    np.column_stack: column_stack,
+    np.repeat: repeat,
+    np.tile: tile,
+    np.roll: roll,
+    np.flip: flip,
+    np.diagonal: diagonal,
+    np.trace: trace,
+    np.diag: diag,
+    np.triu: triu,
+    np.tril: tril,
+    np.copy: lambda a: a,
+    np.linalg.norm: norm,
+    np.linalg.solve: solve,
+    np.linalg.inv: L.inv,
+    np.linalg.det: L.det,
+    np.linalg.slogdet: slogdet,
+    **{func: _plain(func) for func in PLAIN_FUNCTIONS},
 }

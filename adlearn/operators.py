@@ -32,12 +32,38 @@ from adlearn.numpy_api import BY_FUNCTION, BY_UFUNC, PLAIN_UFUNCS
 __all__ = ["ArrayBehaviour", "DroppedDerivative", "call"]
 
 
+#: Where the list of supported functions is, for the refusal message.
+SUPPORT_PAGE = "https://github.com/adlearn/adlearn/blob/main/docs/numpy-support.md"
+
+#: What to write instead of a function adlearn does not differentiate, where
+#: there is something close.
+INSTEAD = {
+    "np.array": "np.stack([...])",
+    "np.asarray": "the value itself, or np.stack([...]) for a list of values",
+    "np.append": "np.concatenate([x, y])",
+    "np.atleast_1d": "np.reshape(x, (-1,))",
+    "np.atleast_2d": "np.reshape(x, (1, -1))",
+    "np.fabs": "np.abs(x)",
+    "np.float_power": "x ** y",
+    "np.cbrt": "np.sign(x) * np.abs(x) ** (1 / 3)",
+    "np.nansum": "np.sum(np.where(np.isnan(x), 0.0, x))",
+    "np.nanmean": "np.mean of np.where(np.isnan(x), ...) over the entries you keep",
+    "np.average": "np.sum(w * x) / np.sum(w)",
+    "np.cumprod": "np.exp(np.cumsum(np.log(x))) for positive x",
+    "np.logaddexp2": "np.logaddexp(x, y) / np.log(2)",
+    "np.fmod": "x - y * np.trunc(x / y)",
+    "np.floor_divide": "np.floor(x / y) (its derivative is 0)",
+    "np.linalg.pinv": "np.linalg.solve (for a square invertible matrix)",
+    "np.linalg.matrix_power": "repeated @",
+}
+
+
 def _unsupported(what: str) -> TypeError:
-    ufuncs = sorted(f"np.{u.__name__}" for u in BY_UFUNC)
-    functions = sorted(f"np.{f.__name__}" for f in BY_FUNCTION if f.__name__ not in ufuncs)
+    name = what.split(" ")[0]
+    instead = f"; write {INSTEAD[name]} instead" if name in INSTEAD else ""
     return TypeError(
-        f"{what} is not supported by adlearn on a value being differentiated, so its "
-        f"derivative cannot be followed. Supported: {', '.join(ufuncs + functions)}."
+        f"{what} is not supported by adlearn on a value being differentiated: its "
+        f"derivative cannot be followed{instead}. Supported functions: {SUPPORT_PAGE}"
     )
 
 
@@ -136,6 +162,7 @@ class ArrayBehaviour(Differentiable):
     __truediv__, __rtruediv__ = _operator(rules.DIV), _reflected(rules.DIV)
     __pow__, __rpow__ = _operator(rules.POW), _reflected(rules.POW)
     __matmul__, __rmatmul__ = _operator(array_rules.MATMUL), _reflected(array_rules.MATMUL)
+    __mod__, __rmod__ = _operator(rules.MOD), _reflected(rules.MOD)
 
     def __neg__(self):
         return bind(rules.NEG, (self,), NO_PARAMS)
@@ -208,18 +235,15 @@ class ArrayBehaviour(Differentiable):
 
     __rfloordiv__ = __floordiv__
 
-    def __mod__(self, other):
-        raise _not_differentiable("x % y", "write x - y * np.floor(x / y)")
-
-    __rmod__ = __mod__
-
     def __divmod__(self, other):
         raise _not_differentiable("divmod(x, y)", "write np.floor(x / y) and x - y * np.floor(x / y)")
 
     __rdivmod__ = __divmod__
 
     def __round__(self, ndigits=None):
-        raise _not_differentiable("round(x)", "write np.rint(x) (its derivative is 0)")
+        # a rounding is constant between its jumps: its derivative is 0 (as JAX's)
+        value = value_of(self)
+        return round(value, ndigits) if np.ndim(value) == 0 else np.round(value, ndigits or 0)
 
     def __getattr__(self, name):
         if name.startswith("__"):  # numpy and Python probing for protocols
@@ -227,8 +251,8 @@ class ArrayBehaviour(Differentiable):
         raise AttributeError(
             f"x.{name}: a value being differentiated (standing for a float or an array) "
             f"has no attribute {name!r} in adlearn; it supports shape, ndim, size, dtype, T "
-            "and the methods sum, mean, dot, reshape and transpose; try the numpy function "
-            f"np.{name}(x) instead"
+            f"and the methods {', '.join(METHODS)}; try the numpy function np.{name}(x), "
+            f"or see {SUPPORT_PAGE}"
         )
 
     # numpy's protocols: ufuncs and array functions reach the rule table
@@ -300,3 +324,70 @@ class ArrayBehaviour(Differentiable):
     def transpose(self, *axes):
         axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
         return array_rules.transpose(self, axes=tuple(axes) if axes else None)
+
+    def ravel(self):
+        return numpy_api.ravel(self)
+
+    flatten = ravel
+
+    def squeeze(self, axis=None):
+        return numpy_api.squeeze(self, axis=axis)
+
+    def copy(self):
+        return self  # a value being differentiated is never written into
+
+    def astype(self, dtype):
+        if np.dtype(dtype) != np.float64:
+            raise TypeError(
+                f"x.astype({dtype!r}): adlearn differentiates values in float64, and a cast "
+                "would drop or change the derivative; for rounded values use np.round(x) "
+                "(derivative 0)"
+            )
+        return self
+
+    def max(self, axis=None, keepdims=False):
+        return array_rules.max_(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return array_rules.min_(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis=None, keepdims=False):
+        return array_rules.prod(self, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, axis=None):
+        return array_rules.cumsum(self, axis=axis)
+
+    def var(self, axis=None, ddof=0, keepdims=False):
+        return numpy_api.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, ddof=0, keepdims=False):
+        return numpy_api.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def clip(self, min=None, max=None):
+        return numpy_api.clip(self, min, max)
+
+    def trace(self, offset=0, axis1=0, axis2=1):
+        return numpy_api.trace(self, offset, axis1, axis2)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return numpy_api.diagonal(self, offset, axis1, axis2)
+
+    def repeat(self, repeats, axis=None):
+        return numpy_api.repeat(self, repeats, axis)
+
+    # methods whose result is a constant, computed on the value
+    def round(self, decimals=0):
+        return np.round(value_of(self), decimals)
+
+    def argmax(self, axis=None):
+        return np.argmax(value_of(self), axis=axis)
+
+    def argmin(self, axis=None):
+        return np.argmin(value_of(self), axis=axis)
+
+
+#: The ndarray methods a value being differentiated has (named in errors).
+METHODS = sorted(
+    name for name, attr in vars(ArrayBehaviour).items()
+    if callable(attr) and not name.startswith("_") and name != "item"
+)  # fmt: skip

@@ -29,6 +29,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from adlearn.dispatch import NO_PARAMS, bind
@@ -142,6 +144,58 @@ def minimum(a, b):
     return bind(MINIMUM, (a, b), NO_PARAMS)
 
 
+def log2(x):
+    return bind(LOG2, (x,), NO_PARAMS)
+
+
+def log10(x):
+    return bind(LOG10, (x,), NO_PARAMS)
+
+
+def exp2(x):
+    return bind(EXP2, (x,), NO_PARAMS)
+
+
+def arcsinh(x):
+    return bind(ARCSINH, (x,), NO_PARAMS)
+
+
+def arccosh(x):
+    return bind(ARCCOSH, (x,), NO_PARAMS)
+
+
+def arctanh(x):
+    return bind(ARCTANH, (x,), NO_PARAMS)
+
+
+def reciprocal(x):
+    return bind(RECIPROCAL, (x,), NO_PARAMS)
+
+
+def deg2rad(x):
+    return bind(DEG2RAD, (x,), NO_PARAMS)
+
+
+def rad2deg(x):
+    return bind(RAD2DEG, (x,), NO_PARAMS)
+
+
+def arctan2(y, x):
+    return bind(ARCTAN2, (y, x), NO_PARAMS)
+
+
+def hypot(a, b):
+    return bind(HYPOT, (a, b), NO_PARAMS)
+
+
+def logaddexp(a, b):
+    return bind(LOGADDEXP, (a, b), NO_PARAMS)
+
+
+def mod(a, b):
+    return bind(MOD, (a, b), NO_PARAMS)
+
+
 def where(cond, a, b):
     """``np.where(cond, a, b)``; ``cond`` is a plain value (it is not differentiated)."""
     return bind(WHERE, (a, b), {"cond": value_of(cond)})
@@ -183,6 +237,11 @@ def _pow_exponent_partial(a, b, out):
         return out * log(a) if value != 0 else 0.0 * out
     zero = value == 0
     return out * log(where(zero, 1.0, a)) if zero.any() else out * log(a)
+
+
+def _mod_divisor_partial(a, b, out):
+    # a % b = a - floor(a / b) * b, and floor(a / b) is constant between its jumps
+    return -np.floor(np.true_divide(value_of(a), value_of(b)))
 
 
 def _select(a, b):
@@ -266,3 +325,42 @@ WHERE = rule("where", compute=lambda a, b, cond: np.where(cond, a, b),
              partials=(lambda a, b, out, cond: _mask(cond, True),
                        lambda a, b, out, cond: _mask(cond, False)),
              partial_text=("[cond]", "[not cond]"))  # fmt: skip
+LOG2 = rule("log2", compute=np.log2, formula="log2({0})",
+            partials=(lambda x, out: _quotient(1.0 / math.log(2.0), x),),
+            partial_text=("1/({0}*log(2))",))
+LOG10 = rule("log10", compute=np.log10, formula="log10({0})",
+             partials=(lambda x, out: _quotient(1.0 / math.log(10.0), x),),
+             partial_text=("1/({0}*log(10))",))
+EXP2 = rule("exp2", compute=np.exp2, formula="exp2({0})",
+            partials=(lambda x, out: out * math.log(2.0),), partial_text=("exp2({0})*log(2)",))
+ARCSINH = rule("arcsinh", compute=np.arcsinh, formula="arcsinh({0})",
+               partials=(lambda x, out: _quotient(1.0, sqrt(x * x + 1.0)),),
+               partial_text=("1/sqrt({0}^2 + 1)",))
+ARCCOSH = rule("arccosh", compute=np.arccosh, formula="arccosh({0})",
+               partials=(lambda x, out: _quotient(1.0, sqrt(x * x - 1.0)),),
+               partial_text=("1/sqrt({0}^2 - 1)",))
+ARCTANH = rule("arctanh", compute=np.arctanh, formula="arctanh({0})",
+               partials=(lambda x, out: _quotient(1.0, 1.0 - x * x),),
+               partial_text=("1/(1 - {0}^2)",))
+RECIPROCAL = rule("reciprocal", compute=np.reciprocal, formula="1/{0}",
+                  partials=(lambda x, out: -(out * out),), partial_text=("-1/{0}^2",))
+# np.radians and np.degrees are other names of these two (numpy_api maps both)
+DEG2RAD = rule("deg2rad", compute=np.deg2rad, formula="deg2rad({0})",
+               partials=(lambda x, out: math.pi / 180.0,), partial_text=("pi/180",))
+RAD2DEG = rule("rad2deg", compute=np.rad2deg, formula="rad2deg({0})",
+               partials=(lambda x, out: 180.0 / math.pi,), partial_text=("180/pi",))
+ARCTAN2 = rule("arctan2", compute=np.arctan2, formula="arctan2({0}, {1})",
+               partials=(lambda y, x, out: _quotient(x, x * x + y * y),
+                         lambda y, x, out: _quotient(-y, x * x + y * y)),
+               partial_text=("{1}/({0}^2 + {1}^2)", "-{0}/({0}^2 + {1}^2)"))
+# hypot(0, 0) has a corner: 0/0 gives nan, as for sqrt(a^2 + b^2)
+HYPOT = rule("hypot", compute=np.hypot, formula="hypot({0}, {1})",
+             partials=(lambda a, b, out: _quotient(a, out), lambda a, b, out: _quotient(b, out)),
+             partial_text=("{0}/hypot({0}, {1})", "{1}/hypot({0}, {1})"))
+LOGADDEXP = rule("logaddexp", compute=np.logaddexp, formula="logaddexp({0}, {1})",
+                 partials=(lambda a, b, out: exp(a - out), lambda a, b, out: exp(b - out)),
+                 partial_text=("exp({0} - logaddexp({0}, {1}))",
+                               "exp({1} - logaddexp({0}, {1}))"))
+# x % y (np.mod, np.remainder): jumps where x / y crosses an integer, slope 1 in x between
+MOD = rule("mod", compute=np.remainder, formula="{0} % {1}",
+           partials=(_one, _mod_divisor_partial), partial_text=("1", "-floor({0}/{1})"))  # fmt: skip

@@ -200,12 +200,12 @@ def test_storing_into_a_numpy_array_says_what_to_do_instead(make):
 @pytest.mark.parametrize(
     ("f", "pattern"),
     [(lambda x: x // 2.0, r"x // y"), (lambda x: divmod(x, 2.0), r"divmod"),
-     (lambda x: np.sum(x.ravel()), r"x\.ravel.*np\.ravel\(x\)")],
+     (lambda x: np.sum(x.cumprod()), r"x\.cumprod.*np\.cumprod\(x\)")],
 )  # fmt: skip
 @pytest.mark.parametrize("make", [ad.grad, ad.derivative])
 def test_unsupported_operations_name_the_operation_not_a_class(f, pattern, make):
     with pytest.raises((TypeError, AttributeError), match=pattern) as e:
-        make(f)(np.ones(2) if "ravel" in pattern else 1.5)
+        make(f)(np.ones(2) if "cumprod" in pattern else 1.5)
     assert "Var" not in str(e.value)
     assert "Dual" not in str(e.value)
 

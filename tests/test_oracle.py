@@ -26,6 +26,7 @@ import warnings
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import autograd
 import autograd.numpy as anp
@@ -35,7 +36,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import adlearn as ad
+from adlearn.dispatch import Differentiable
 from adlearn.numpy_api import BY_FUNCTION, BY_UFUNC
+from adlearn.operators import METHODS
 from adlearn.rules import RULES
 
 RTOL, ATOL = 1e-9, 1e-11
@@ -47,7 +50,9 @@ RTOL, ATOL = 1e-9, 1e-11
 @dataclass(frozen=True)
 class Draw:
     """Where to draw an argument: uniform in [lo, hi] (or ±[lo, hi] if ``signed``);
-    ``kind="matrix"``: square matrices close to the identity (well conditioned)."""
+    ``kind="matrix"``: square matrices close to the identity (well conditioned);
+    ``kind="ties"``: integers in [lo, hi], so that entries tie;
+    ``kind="zeros"``: uniform, with every third entry 0."""
 
     shape: tuple[int, ...] = ()
     lo: float = -2.0
@@ -59,9 +64,13 @@ class Draw:
         if self.kind == "matrix":
             n = self.shape[-1]
             return np.eye(n) + 0.3 * rng.normal(size=self.shape)
+        if self.kind == "ties":
+            return rng.integers(self.lo, self.hi, size=self.shape, endpoint=True).astype(float)
         x = rng.uniform(self.lo, self.hi, size=self.shape)
         if self.signed:
             x = x * rng.choice([-1.0, 1.0], size=self.shape)
+        if self.kind == "zeros":
+            x.flat[::3] = 0.0
         return float(x) if self.shape == () else x
 
 
@@ -80,6 +89,14 @@ def positive(*shape, lo=0.2, hi=2.0):
 
 def matrix(*shape):
     return Draw(shape, kind="matrix")
+
+
+def ties(*shape):
+    return Draw(shape, -1, 1, kind="ties")
+
+
+def with_zeros(*shape):
+    return Draw(shape, kind="zeros")
 
 
 # --- the cases ------------------------------------------------------------------------
@@ -110,6 +127,7 @@ def _name(func) -> str:
 
 X34, X3, X234 = real(3, 4), real(3), real(2, 3, 4)
 B42 = np.arange(8.0).reshape(4, 2) / 5 - 0.7
+I3 = np.arange(3)
 
 CASES = [
     # operators and elementwise ufuncs
@@ -182,12 +200,298 @@ CASES = [
     Case("x[...]", "slices", lambda m, x: x[1:, ::2], (X34,)),
     Case("x[...]", "repeated indices", lambda m, x: x[np.array([0, 2, 0])], (X34,)),
     Case("x[...]", "newaxis, ellipsis", lambda m, x: x[None, ..., 1], (X234,)),
+    # more elementwise functions
+    Case(np.log2, "", lambda m, x: m.log2(x), (positive(3, 4),)),
+    Case(np.log10, "", lambda m, x: m.log10(x), (positive(3, 4),)),
+    Case(np.exp2, "", lambda m, x: m.exp2(x), (X34,)),
+    Case(np.arcsinh, "", lambda m, x: m.arcsinh(x), (X34,)),
+    Case(np.arccosh, "", lambda m, x: m.arccosh(x), (real(3, 4, lo=1.2, hi=3.0),)),
+    Case(np.arctanh, "", lambda m, x: m.arctanh(x), (real(3, 4, lo=-0.9, hi=0.9),)),
+    Case(np.reciprocal, "", lambda m, x: m.reciprocal(x), (away(3, 4),)),
+    Case(np.deg2rad, "", lambda m, x: m.deg2rad(x) * x, (X34,)),
+    Case(np.radians, "", lambda m, x: m.radians(x) * x, (X34,)),
+    Case(np.rad2deg, "", lambda m, x: m.rad2deg(x) * x, (X34,)),
+    Case(np.degrees, "", lambda m, x: m.degrees(x) * x, (X34,)),
+    Case(np.arctan2, "broadcast", lambda m, y, x: m.arctan2(y, x), (X34, away(4))),
+    Case(np.hypot, "broadcast", lambda m, a, b: m.hypot(a, b), (away(3, 1), away(4))),
+    Case(np.logaddexp, "broadcast", lambda m, a, b: m.logaddexp(a, b), (X34, real(4))),
+    Case(np.remainder, "", lambda m, a, b: m.remainder(a, b), (X34, positive(4, lo=0.3))),
+    Case(operator.mod, "", lambda m, a, b: a % b, (X34, away(3, 1, lo=0.3))),
+    Case(operator.mod, "constant divisor", lambda m, x: x % 0.7, (X34,)),
+    # reductions
+    Case(np.max, "all", lambda m, x: m.max(x), (X34,)),
+    Case(np.max, "axis keepdims", lambda m, x: m.max(x, axis=1, keepdims=True), (X234,)),
+    Case(np.max, "axes", lambda m, x: m.max(x, axis=(0, 2)), (X234,)),
+    Case(np.amax, "axis", lambda m, x: m.amax(x, axis=-1), (X34,)),
+    Case(np.min, "axis", lambda m, x: m.min(x, axis=0), (X34,)),
+    Case(np.amin, "keepdims", lambda m, x: m.amin(x, keepdims=True), (X34,)),
+    Case("x.max", "axis", lambda m, x: x.max(axis=1), (X34,)),
+    Case("x.min", "", lambda m, x: x.min(), (X34,)),
+    Case(np.prod, "all", lambda m, x: m.prod(x), (real(2, 3),)),
+    Case(np.prod, "axis keepdims", lambda m, x: m.prod(x, axis=1, keepdims=True), (X234,)),
+    Case(np.prod, "axes", lambda m, x: m.prod(x, axis=(0, 2)), (X234,)),
+    Case("x.prod", "", lambda m, x: x.prod(axis=0), (X34,), lambda m, x: m.prod(x, axis=0)),
+    # a tie shares the derivative equally among the entries that reach the max
+    Case(np.max, "ties", lambda m, x: m.max(x, axis=0), (ties(4, 3),)),
+    Case(np.min, "ties", lambda m, x: m.min(x), (ties(2, 3),)),
+    Case(np.maximum, "ties", lambda m, a, b: m.maximum(a, b), (ties(2, 3), ties(2, 3))),
+    # zeros: the product of the other entries, not prod / x
+    Case(
+        np.prod,
+        "zeros",
+        lambda m, x: m.prod(x),
+        (with_zeros(4),),
+        lambda m, x: x[0] * x[1] * x[2] * x[3],
+    ),
+    Case(
+        np.prod,
+        "zeros axis",
+        lambda m, x: m.prod(x, axis=0),
+        (with_zeros(3, 2),),
+        lambda m, x: x[0] * x[1] * x[2],
+    ),
+    Case(np.cumsum, "flat", lambda m, x: m.cumsum(x), (X34,)),
+    Case(np.cumsum, "axis", lambda m, x: m.cumsum(x, axis=1), (X234,)),
+    Case(np.var, "all", lambda m, x: m.var(x), (X34,)),
+    Case(np.var, "axis ddof keepdims", lambda m, x: m.var(x, 1, ddof=1, keepdims=True), (X234,)),
+    Case(np.std, "all", lambda m, x: m.std(x), (X34,)),
+    Case(np.std, "axis ddof", lambda m, x: m.std(x, axis=0, ddof=1), (X34,)),
+    Case(np.clip, "", lambda m, x: m.clip(x, -0.5, 0.8), (X34,)),
+    Case(
+        np.clip,
+        "traced bounds",
+        lambda m, x, lo: m.clip(x, lo, 1.5),
+        (X34, real(4, lo=-1.0, hi=1.0)),
+        lambda m, x, lo: m.minimum(m.maximum(x, lo), 1.5),
+    ),
+    # products
+    Case(
+        np.outer,
+        "",
+        lambda m, a, b: m.outer(a, b),
+        (X3, real(2, 2)),
+        lambda m, a, b: m.outer(a, m.ravel(b)),  # autograd's does not flatten b
+    ),
+    Case(np.inner, "vectors", lambda m, a, b: m.inner(a, b), (X3, X3)),
+    Case(np.inner, "arrays", lambda m, a, b: m.inner(a, b), (X34, real(2, 4))),
+    Case(np.tensordot, "int", lambda m, a, b: m.tensordot(a, b, 2), (X234, real(3, 4, 2))),
+    Case(
+        np.tensordot,
+        "axes",
+        lambda m, a, b: m.tensordot(a, b, ([0, 2], [2, 0])),
+        (X234, real(4, 3, 2)),
+    ),
+    Case(np.einsum, "matmul", lambda m, a, b: m.einsum("ij,jk->ik", a, b), (X34, real(4, 2))),
+    Case(
+        np.einsum,
+        "three operands",
+        lambda m, a, b, c: m.einsum("ij,j,kj->ki", a, b, c),
+        (X34, real(4), real(2, 4)),
+    ),
+    # (autograd's einsum cannot repeat a letter in one operand: indexing spells it)
+    Case(
+        np.einsum,
+        "diagonal",
+        lambda m, a: m.einsum("ii->i", a),
+        (real(3, 3),),
+        lambda m, a: a[I3, I3],
+    ),
+    Case(
+        np.einsum,
+        "trace",
+        lambda m, a: m.einsum("ii", a),
+        (real(3, 3),),
+        lambda m, a: m.sum(a[I3, I3]),
+    ),
+    Case(np.einsum, "summed in one operand", lambda m, a, b: m.einsum("ij,k->k", a, b), (X34, X3)),
+    Case(np.einsum, "implicit transpose", lambda m, a: m.einsum("ba", a), (X34,)),
+    Case(np.trace, "", lambda m, x: m.trace(x), (X34,)),
+    Case(
+        np.trace,
+        "offset axes",
+        lambda m, x: m.trace(x, 1, 1, 2),
+        (X234,),
+        lambda m, x: m.sum(x[:, I3, I3 + 1], axis=1),
+    ),
+    Case("x.trace", "", lambda m, x: x.trace(), (real(3, 3),), lambda m, x: m.trace(x)),
+    # (autograd's diagonal has a derivative for the last two axes only)
+    Case(
+        np.diagonal,
+        "offset",
+        lambda m, x: m.diagonal(x, -1),
+        (real(4, 3),),
+        lambda m, x: x[I3 + 1, I3],
+    ),
+    Case(
+        np.diagonal,
+        "axes",
+        lambda m, x: m.diagonal(x, 0, 2, 0),
+        (X234,),
+        lambda m, x: m.transpose(x[np.arange(2), :, np.arange(2)]),
+    ),
+    Case("x.diagonal", "", lambda m, x: x.diagonal(), (X34,), lambda m, x: x[I3, I3]),
+    Case(np.diag, "vector", lambda m, v: m.diag(v), (real(3),)),
+    Case(np.diag, "vector offset", lambda m, v: m.diag(v, 1), (real(3),)),
+    Case(np.diag, "matrix", lambda m, x: m.diag(x), (real(3, 3),)),
+    Case(np.triu, "", lambda m, x: m.triu(x), (X34,)),
+    Case(np.tril, "k", lambda m, x: m.tril(x, -1), (X234,)),
+    # linear algebra
+    Case(np.linalg.norm, "vector", lambda m, x: m.linalg.norm(x), (X3,)),
+    Case(np.linalg.norm, "frobenius", lambda m, x: m.linalg.norm(x), (X34,)),
+    Case(np.linalg.norm, "fro", lambda m, x: m.linalg.norm(x, "fro"), (X34,)),
+    Case(np.linalg.norm, "axis", lambda m, x: m.linalg.norm(x, axis=1), (X34,)),
+    Case(
+        np.linalg.norm,
+        "axis keepdims",
+        lambda m, x: m.linalg.norm(x, axis=-1, keepdims=True),
+        (X234,),
+        lambda m, x: m.sqrt(m.sum(x * x, axis=-1, keepdims=True)),  # autograd's fails here
+    ),
+    Case(
+        np.linalg.norm,
+        "ord 1",
+        lambda m, x: m.linalg.norm(x, 1),
+        (away(4),),
+        lambda m, x: m.sum(m.abs(x)),
+    ),
+    Case(
+        np.linalg.norm,
+        "ord inf",
+        lambda m, x: m.linalg.norm(x, np.inf),
+        (away(4),),
+        lambda m, x: m.max(m.abs(x)),
+    ),
+    Case(
+        np.linalg.norm,
+        "ord 1 axis",
+        lambda m, x: m.linalg.norm(x, 1, axis=0),
+        (away(3, 4),),
+        lambda m, x: m.sum(m.abs(x), axis=0),
+    ),
+    Case(np.linalg.norm, "ord 3", lambda m, x: m.linalg.norm(x, 3), (away(4),)),
+    Case(
+        np.linalg.norm,
+        "matrix ord 1",
+        lambda m, x: m.linalg.norm(x, 1),
+        (away(3, 4),),
+        lambda m, x: m.max(m.sum(m.abs(x), axis=0)),
+    ),
+    Case(
+        np.linalg.norm,
+        "matrix ord inf",
+        lambda m, x: m.linalg.norm(x, np.inf),
+        (away(3, 4),),
+        lambda m, x: m.max(m.sum(m.abs(x), axis=1)),
+    ),
+    Case(np.linalg.solve, "vector", lambda m, a, b: m.linalg.solve(a, b), (matrix(3, 3), X3)),
+    Case(
+        np.linalg.solve, "matrix", lambda m, a, b: m.linalg.solve(a, b), (matrix(3, 3), real(3, 2))
+    ),
+    Case(
+        np.linalg.solve,
+        "batch",
+        lambda m, a, b: m.linalg.solve(a, b),
+        (matrix(2, 3, 3), real(2, 3, 2)),
+    ),
+    Case(np.linalg.inv, "", lambda m, a: m.linalg.inv(a), (matrix(3, 3),)),
+    Case(np.linalg.inv, "batch", lambda m, a: m.linalg.inv(a), (matrix(2, 3, 3),)),
+    Case(np.linalg.det, "", lambda m, a: m.linalg.det(a), (matrix(3, 3),)),
+    Case(np.linalg.det, "batch", lambda m, a: m.linalg.det(a), (matrix(2, 3, 3),)),
+    Case(np.linalg.slogdet, "", lambda m, a: m.linalg.slogdet(-a)[1], (matrix(3, 3),)),
+    Case(np.linalg.slogdet, "batch", lambda m, a: m.linalg.slogdet(a)[1], (matrix(2, 3, 3),)),
+    # shapes
+    Case(np.vstack, "", lambda m, a, b: m.vstack([a, b, a]), (X3, real(2, 3))),
+    Case(np.hstack, "vectors", lambda m, a, b: m.hstack([a, b]), (X3, real(2))),
+    Case(np.hstack, "matrices", lambda m, a, b: m.hstack([a, b]), (X34, real(3, 2))),
+    Case(np.column_stack, "", lambda m, a, b: m.column_stack([a, b]), (X3, real(3, 2))),
+    Case(np.repeat, "flat", lambda m, x: m.repeat(x, 2), (real(2, 3),)),
+    Case(
+        np.repeat,
+        "axis",
+        lambda m, x: m.repeat(x, [1, 0, 2], axis=1),
+        (real(2, 3),),
+        lambda m, x: x[:, [0, 2, 2]],
+    ),
+    Case(
+        "x.repeat",
+        "",
+        lambda m, x: x.repeat(2, axis=0),
+        (real(2, 3),),
+        lambda m, x: m.repeat(x, 2, axis=0),
+    ),
+    Case(np.tile, "", lambda m, x: m.tile(x, (2, 1, 2)), (real(2, 3),)),
+    Case(np.roll, "flat", lambda m, x: m.roll(x, 5), (X34,)),
+    Case(
+        np.roll,
+        "axes",
+        lambda m, x: m.roll(x, (1, -2), axis=(0, 2)),
+        (X234,),
+        lambda m, x: m.roll(m.roll(x, 1, 0), -2, 2),
+    ),
+    Case(np.flip, "all", lambda m, x: m.flip(x), (X34,), lambda m, x: x[::-1, ::-1]),
+    Case(np.flip, "axis", lambda m, x: m.flip(x, 1), (X234,), lambda m, x: x[:, ::-1]),
+    Case(np.squeeze, "", lambda m, x: m.squeeze(x), (real(3, 1, 4, 1),)),
+    Case(np.squeeze, "axis", lambda m, x: m.squeeze(x, axis=1), (real(3, 1, 4, 1),)),
+    Case("x.squeeze", "", lambda m, x: x.squeeze(), (real(1, 3),), lambda m, x: m.squeeze(x)),
+    Case(np.moveaxis, "", lambda m, x: m.moveaxis(x, 0, -1), (X234,)),
+    Case(np.moveaxis, "several", lambda m, x: m.moveaxis(x, (0, 1), (2, 0)), (X234,)),
+    Case(np.ravel, "", lambda m, x: m.ravel(x), (X234,)),
+    Case("x.ravel", "", lambda m, x: x.ravel(), (X34,)),
+    Case("x.flatten", "", lambda m, x: x.flatten(), (X34,), lambda m, x: m.ravel(x)),
+    Case(np.copy, "", lambda m, x: m.copy(x) * x, (X34,), lambda m, x: x * x),
+    Case("x.copy", "", lambda m, x: x.copy() * x, (X34,), lambda m, x: x * x),
+    Case("x.astype", "", lambda m, x: x.astype(float) * x, (X34,)),
+    Case(
+        "x.var",
+        "",
+        lambda m, x: x.var(axis=0, ddof=1),
+        (X34,),
+        lambda m, x: m.var(x, axis=0, ddof=1),
+    ),
+    Case("x.std", "", lambda m, x: x.std(), (X34,), lambda m, x: m.std(x)),
+    Case("x.cumsum", "", lambda m, x: x.cumsum(axis=0), (X34,), lambda m, x: m.cumsum(x, axis=0)),
+    Case("x.clip", "", lambda m, x: x.clip(-0.5, 0.5), (X34,), lambda m, x: m.clip(x, -0.5, 0.5)),
 ]
 
 CASE_IDS = [c.id for c in CASES]
-#: numpy functions whose result is not differentiated (plain values, like a
-#: comparison): they have cases in test_plain_results below, not here.
-PLAIN = {np.shape, np.ndim, np.size}
+
+
+@dataclass(frozen=True)
+class PlainCase:
+    """A function whose result is a constant (a shape, a comparison, a rounding)."""
+
+    func: object
+    fn: Callable
+    draws: tuple[Draw, ...]
+
+    @property
+    def id(self) -> str:
+        return _name(self.func)
+
+
+#: Functions whose result is not differentiated, like a comparison: inside f they
+#: give numpy's plain result on the values (a rounding has derivative 0, as in JAX).
+PLAIN_CASES = [
+    PlainCase(np.shape, lambda m, x: m.shape(x), (X34,)),
+    PlainCase(np.ndim, lambda m, x: m.ndim(x), (X34,)),
+    PlainCase(np.size, lambda m, x: m.size(x), (X34,)),
+    PlainCase(np.round, lambda m, x: m.round(x, 1), (X34,)),
+    PlainCase(np.around, lambda m, x: m.around(x), (X34,)),
+    PlainCase("round", lambda m, x: round(x[0, 0]), (X34,)),
+    PlainCase("x.round", lambda m, x: x.round(), (X34,)),
+    PlainCase(np.zeros_like, lambda m, x: m.zeros_like(x), (X34,)),
+    PlainCase(np.ones_like, lambda m, x: m.ones_like(x), (X34,)),
+    PlainCase(np.full_like, lambda m, x: m.full_like(x, 2.5), (X34,)),
+    PlainCase(np.empty_like, lambda m, x: m.empty_like(x).shape, (X34,)),
+    PlainCase(np.isclose, lambda m, a, b: m.isclose(a, b, atol=0.5), (X34, X34)),
+    PlainCase(np.allclose, lambda m, a, b: m.allclose(a, a + 1e-9 * b), (X34, X34)),
+    PlainCase(np.isfinite, lambda m, x: m.isfinite(x), (X34,)),
+    PlainCase(np.argmax, lambda m, x: m.argmax(x, axis=1), (X34,)),
+    PlainCase(np.argmin, lambda m, x: m.argmin(x), (X34,)),
+    PlainCase("x.argmax", lambda m, x: x.argmax(), (X34,)),
+    PlainCase("x.argmin", lambda m, x: x.argmin(axis=0), (X34,)),
+]
+PLAIN = {c.func for c in PLAIN_CASES}
 
 
 def rng_for(*keys) -> np.random.Generator:
@@ -321,6 +625,33 @@ def test_hessian_vector_product_reverse_over_reverse(case):
         assert_close(hv[i], expected, f"reverse over reverse, argument {i}")
 
 
+# --- plain results ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", PLAIN_CASES, ids=[c.id for c in PLAIN_CASES])
+def test_plain_results(case):
+    """Inside f, in both modes, the function gives numpy's result on the values,
+    as a plain value, which f's derivative treats as a constant c."""
+    args = draw(case)
+    expected = case.fn(np, *args)
+    c = float(np.sum(expected))
+    seen = []
+
+    def f(*a):
+        seen.append(case.fn(np, *a))
+        return np.sum(a[0]) * float(np.sum(seen[-1]))
+
+    grads = ad.grad(f)(*args), ad.jacfwd(f)(*args)
+    assert len(seen) == 1 + np.size(args[0])  # one reverse sweep, one forward sweep per entry
+    for got in seen:
+        assert not isinstance(got, Differentiable)
+        assert type(got) is type(expected)
+        np.testing.assert_array_equal(got, expected)
+        assert np.asarray(got).dtype == np.asarray(expected).dtype
+    for g in grads:
+        assert_close(g, np.full(np.shape(args[0]), c), "derivative")
+
+
 # --- coverage -----------------------------------------------------------------------------
 
 
@@ -338,6 +669,12 @@ def test_every_function_has_an_oracle_case():
     used = set().union(*(_rules_used(c) for c in CASES))
     internal = {"index_add", "sum_to"}  # only reached from other rules' derivatives
     assert set(RULES) - used - internal == set(), "no oracle case reaches these rules"
+
+
+def test_every_supported_function_is_in_the_docs():
+    text = (Path(__file__).parents[1] / "docs" / "numpy-support.md").read_text()
+    names = [_name(f) for f in [*BY_UFUNC, *BY_FUNCTION]] + [f"x.{m}" for m in METHODS]
+    assert [n for n in names if f"`{n}" not in text] == [], "list these in docs/numpy-support.md"
 
 
 # --- random compositions ---------------------------------------------------------------------
@@ -360,6 +697,18 @@ STEPS = {
     "transpose": lambda m, a, b: m.reshape(m.transpose(a), (2, 3)) - b,
     "index": lambda m, a, b: a[:, ::-1] * b[::-1],
     "stack": lambda m, a, b: m.concatenate([a[:, :2], b[:, 2:]], axis=1),
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "max": lambda m, a, b: m.max(a, axis=1, keepdims=True) * b,
+    "prod": lambda m, a, b: m.prod(1.0 + 0.1 * a, axis=0, keepdims=True) + b,
+    "cumsum": lambda m, a, b: m.cumsum(a, axis=1) * 0.5,
+    "var": lambda m, a, b: m.var(a, axis=1, keepdims=True) * b,
+    "norm": lambda m, a, b: m.linalg.norm(1.0 + a * a, axis=1)[:, None] - b,
+    "einsum": lambda m, a, b: m.einsum("ij,kj->ik", a, b) @ a / 3.0,
+    "logaddexp": lambda m, a, b: m.logaddexp(a, b),
+    "hypot": lambda m, a, b: m.hypot(1.0 + a * a, b),
+    "arctan2": lambda m, a, b: m.arctan2(a, 1.0 + b * b),
+    "mod": lambda m, a, b: a % (1.5 + b * b),
+    "solve": lambda m, a, b: m.linalg.solve(3.0 * m.eye(2) + m.dot(a, m.transpose(a)), b),
 }
 
 programs = st.lists(

@@ -110,7 +110,43 @@ ELEMENTWISE: dict[str, Elementwise] = {
         (R, R),
         (lambda a, b: (a > b) * 1.0, lambda a, b: (a <= b) * 1.0),
     ),
+    "log2": Elementwise(np.log2, (Interval(0.2, 3.0),), (lambda x: 1 / (x * np.log(2)),)),
+    "log10": Elementwise(np.log10, (Interval(0.2, 3.0),), (lambda x: 1 / (x * np.log(10)),)),
+    "exp2": Elementwise(np.exp2, (R,), (lambda x: 2**x * np.log(2),)),
+    "arcsinh": Elementwise(np.arcsinh, (R,), (lambda x: 1 / np.sqrt(x * x + 1),)),
+    "arccosh": Elementwise(np.arccosh, (Interval(1.2, 3.0),), (lambda x: 1 / np.sqrt(x * x - 1),)),
+    "arctanh": Elementwise(np.arctanh, (Interval(-0.9, 0.9),), (lambda x: 1 / (1 - x * x),)),
+    "reciprocal": Elementwise(np.reciprocal, (AWAY_FROM_0,), (lambda x: -1 / x**2,)),
+    "deg2rad": Elementwise(np.radians, (R,), (lambda x: np.full_like(x, np.pi / 180),)),
+    "rad2deg": Elementwise(np.degrees, (R,), (lambda x: np.full_like(x, 180 / np.pi),)),
+    "arctan2": Elementwise(
+        np.arctan2,
+        (R, AWAY_FROM_0),
+        (lambda y, x: x / (x * x + y * y), lambda y, x: -y / (x * x + y * y)),
+    ),
+    "hypot": Elementwise(
+        np.hypot,
+        (AWAY_FROM_0, AWAY_FROM_0),
+        (lambda a, b: a / np.sqrt(a * a + b * b), lambda a, b: b / np.sqrt(a * a + b * b)),
+    ),
+    "logaddexp": Elementwise(
+        np.logaddexp,
+        (R, R),
+        (
+            lambda a, b: np.exp(a) / (np.exp(a) + np.exp(b)),
+            lambda a, b: np.exp(b) / (np.exp(a) + np.exp(b)),
+        ),
+    ),
+    # a / b between 2.09 and 2.8: away from the jumps of a % b
+    "mod": Elementwise(
+        operator.mod,
+        (Interval(2.2, 2.8), Interval(1.0, 1.05)),
+        (lambda a, b: np.ones_like(a), lambda a, b: -np.floor(a / b)),
+    ),
 }
+
+#: Rules whose numpy function has no complex version, so the complex step fails on them.
+NO_COMPLEX_LOOP = {"deg2rad", "rad2deg", "arctan2", "logaddexp"}
 
 
 @dataclass(frozen=True)
@@ -192,6 +228,37 @@ STRUCTURAL: dict[str, list[Case]] = {
         Case(lambda a, b: np.concatenate([a, b]), ((2,), (3,)), "vectors"),
         Case(lambda a, b: np.concatenate([a, B[:2], b], axis=-1), ((2, 1), (2, 2)), "axis -1"),
     ],
+    "max": [
+        Case(lambda x: np.max(x), ((3, 4),), "all"),
+        Case(lambda x: np.max(x, axis=(0, 2), keepdims=True), ((2, 3, 4),), "axes keepdims"),
+        Case(lambda x: x.max(axis=-1), ((3, 4),), "method"),
+    ],
+    "min": [
+        Case(lambda x: np.min(x, axis=0), ((3, 4),), "axis 0"),
+        Case(lambda x: np.amin(x), ((2, 3),), "amin"),
+    ],
+    "prod": [
+        Case(lambda x: np.prod(x), ((2, 3),), "all"),
+        Case(lambda x: np.prod(x, axis=1, keepdims=True), ((2, 3, 2),), "axis keepdims"),
+        Case(lambda x: np.prod(x * np.array([0.0, 1.0, 1.0])), ((3,),), "a zero"),
+    ],
+    "cumsum": [
+        Case(lambda x: np.cumsum(x), ((3, 4),), "flattened"),
+        Case(lambda x: np.cumsum(x, axis=-2), ((2, 3, 4),), "axis"),
+    ],
+    "einsum": [
+        Case(lambda a, b: np.einsum("ij,jk->ik", a, b), ((3, 4), (4, 2)), "matmul"),
+        Case(lambda a: np.einsum("ii->i", a), ((3, 3),), "diagonal"),
+        Case(lambda a, b: np.einsum("ij,k->jk", a, b), ((3, 2), (4,)), "a sum in one operand"),
+    ],
+    # matrices near 3 I: well away from singular
+    "solve": [
+        Case(lambda a, b: np.linalg.solve(a + 3 * np.eye(3), b), ((3, 3), (3,)), "vector"),
+        Case(lambda a, b: np.linalg.solve(a + 3 * np.eye(3), b), ((2, 3, 3), (3, 2)), "batch"),
+    ],
+    "inv": [Case(lambda a: np.linalg.inv(a + 3 * np.eye(3)), ((3, 3),), "matrix")],
+    "det": [Case(lambda a: np.linalg.det(a + 3 * np.eye(3)), ((2, 3, 3),), "batch")],
+    "logabsdet": [Case(lambda a: np.linalg.slogdet(a - 3 * np.eye(3))[1], ((3, 3),), "matrix")],
     "where": [
         Case(lambda a, b: np.where(MASK, a, b), ((3, 4), (3, 4)), "mask"),
         Case(lambda a, b: np.where(MASK, a, b), ((3, 4), (4,)), "broadcast"),
@@ -271,8 +338,9 @@ def test_fast_scalar_paths_are_rules():
 
 
 def test_ufuncs_and_names_reach_their_rules():
+    aliases = {np.radians: np.deg2rad, np.degrees: np.rad2deg}  # numpy's other names
     for ufunc, prim in BY_UFUNC.items():
-        assert prim.compute is ufunc, ufunc
+        assert prim.compute is aliases.get(ufunc, ufunc), ufunc
     for name, fn in FUNCTIONS.items():
         assert fn in BY_UFUNC, name  # every callable name can be differentiated
 
@@ -354,6 +422,9 @@ def test_central_differences_and_complex_step(name):
         if name in NOT_ANALYTIC:
             assert result.complex_step is None
             assert name in result.complex_step_note
+        elif name in NO_COMPLEX_LOOP:
+            assert result.complex_step is None
+            assert "f failed on complex input" in result.complex_step_note
         else:
             expected = closed_form(spec, args)
             assert result.complex_step == pytest.approx(expected, rel=1e-13, abs=1e-15)
