@@ -163,7 +163,7 @@ class Grid:
 
     @property
     def typical_gradient(self) -> float:
-        """The 90th percentile of |grad f| over the box (where f is defined)."""
+        """The 90th percentile of ``|grad f|`` over the box (where f is defined)."""
         norms = np.hypot(self.G1, self.G2)
         norms = norms[np.isfinite(norms) & np.isfinite(self.F)]
         return float(np.percentile(norms, 90)) if norms.size else 0.0
