@@ -48,6 +48,15 @@ def in_ci():
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+def missing(reason, test="browser test"):
+    """Skip for a ``reason`` the machine lacks (a browser), except under CI, where it fails."""
+    import pytest
+
+    if in_ci():
+        pytest.fail(f"{reason}; CI=true requires the {test} (.ci/run installs chromium)")
+    pytest.skip(f"{reason}: install it (`sudo apt-get install chromium`) to run the {test}")
+
+
 def find_chromium():
     """Path of the system's chromium, or None."""
     for name in ("chromium", "chromium-browser"):

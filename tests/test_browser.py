@@ -25,7 +25,7 @@ from browser_support import (
     cell_source,
     cell_tags,
     find_chromium,
-    in_ci,
+    missing,
     numbers_in,
     open_notebook,
     run_all,
@@ -47,21 +47,15 @@ def f(x1, x2):
     return x1 * x2 + math.sin(x1)
 
 
-def _missing(reason):
-    if in_ci():
-        pytest.fail(f"{reason}; CI=true requires the browser test (.ci/run installs chromium)")
-    pytest.skip(f"{reason}: install it (`sudo apt-get install chromium`) to run the browser test")
-
-
 @pytest.fixture(scope="module")
 def chromium():
     path = find_chromium()
     if path is None:
-        _missing("chromium is not installed")
+        missing("chromium is not installed")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        _missing("playwright is not installed (it comes with the test extra)")
+        missing("playwright is not installed (it comes with the test extra)")
     return path
 
 
@@ -305,7 +299,7 @@ def test_exercise_gives_a_hint_then_a_verdict(chapter):
 def test_a_missing_browser_skips_on_a_laptop_and_fails_under_ci(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="chromium"):
-        _missing("chromium is not installed")
+        missing("chromium is not installed")
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
-        _missing("chromium is not installed")
+        missing("chromium is not installed")
