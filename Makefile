@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # extra options for `make lab`; as root (a container) JupyterLab needs --allow-root to start
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test bench clean
+.PHONY: lab test bench site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/engine.py
+
+# The course's website, from the learner notebooks' stored outputs and docs/, into build/site
+# (open build/site/index.html); warnings are errors. docs/site.md says how it is made.
+site: $(STAMP)
+	$(BIN)/sphinx-build -b html -W --keep-going -q -d build/site-doctrees -c docs . build/site
 
 clean:
 	rm -rf $(VENV)
