@@ -26,9 +26,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 
 # The course's website, from the learner notebooks' stored outputs and docs/, into build/site
-# (open build/site/index.html); warnings are errors. docs/site.md says how it is made.
+# (open build/site/index.html); read afresh each time (-E) so that no warning hides in a
+# saved state, and warnings are errors. docs/site.md says how it is made.
 site: $(STAMP)
-	$(BIN)/sphinx-build -b html -W --keep-going -q -d build/site-doctrees -c docs . build/site
+	$(BIN)/sphinx-build -b html -E -W --keep-going -q -d build/site-doctrees -c docs . build/site
 
 clean:
 	rm -rf $(VENV)

@@ -178,8 +178,9 @@ PAGE_STATE = """() => ({
 })"""
 
 
-def visit(browser, url, shot):
-    """Open ``url``; return what the page shows and every request that failed or left."""
+def visit(browser, url, shot, lands_on=None):
+    """Open ``url`` (which may send the browser on to ``lands_on``, a URL pattern); return
+    what the page shows and every request that failed or left."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     failed, outside, pending = [], [], set()
     origin = urlparse(url).netloc
@@ -202,6 +203,8 @@ def visit(browser, url, shot):
     )
     try:
         page.goto(url, wait_until="load")
+        if lands_on:
+            page.wait_for_url(lands_on, wait_until="load")
         page.wait_for_function(MATH_DONE, timeout=30_000)
         # every picture, lazy ones too, gets its chance to load
         page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
@@ -252,7 +255,7 @@ def check_links(state, server):
 
 
 def test_home_page_is_the_chapter_map(browser, server):
-    state, failed, outside = visit(browser, server, "home")
+    state, failed, outside = visit(browser, server, "home", "**/notebooks/00-start-here.html")
     check_page(state, failed, outside)
     check_links(state, server)
     assert state["url"].endswith("/notebooks/00-start-here.html"), state["url"]

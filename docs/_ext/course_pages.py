@@ -8,6 +8,8 @@
   ``make site``), so no explorer goes onto the site blank.
 - A notebook that still holds a solution cell (tag ``solution``, or solved code between
   ``BEGIN SOLUTION`` markers) stops the build: the site shows learner copies only.
+- A link to a chapter not written yet (no ``notebooks/NN-*.ipynb`` with its number)
+  shows as text; a wrong link to a chapter that exists stays a build error.
 - MathJax is copied into the site from the ``sphinx-mathjax-offline`` package, so
   formulas are typeset with no request outside the site.
 - ``index.html`` at the site's root sends the reader to the first chapter.
@@ -109,11 +111,28 @@ class ExplorerStills(SphinxTransform):
             )
 
 
-def refuse_solutions(app, docname, source):
-    """A notebook on the site must be a learner copy: no cell may hold solved code."""
+CHAPTER_LINK = re.compile(r"\[([^\]]*)\]\(((\d\d)-[\w-]+\.ipynb)\)")
+
+
+def learner_notebook(app, docname, source):
+    """Check a chapter's notebook before it is read, and fit its links to the site.
+
+    A notebook on the site must be a learner copy: no cell may hold solved code. A link
+    to a chapter whose number no notebook has yet (the course grows: chapters are
+    written in parallel, the last may point forward) shows as its text, not a dead link.
+    """
     if not docname.startswith("notebooks/"):
         return
     notebook = json.loads(source[0])
+    folder = Path(app.srcdir) / "notebooks"
+    written = {path.name[:2] for path in folder.glob("[0-9][0-9]-*.ipynb")}
+
+    def unwritten_as_text(match):
+        if match.group(3) in written:
+            return match.group(0)
+        log.info(f"{docname}: {match.group(2)} is not written yet; its link shows as text")
+        return match.group(1)
+
     for index, cell in enumerate(notebook.get("cells", [])):
         text = "".join(cell.get("source", ""))
         tags = cell.get("metadata", {}).get("tags", [])
@@ -122,6 +141,9 @@ def refuse_solutions(app, docname, source):
                 f"site: cell {index} of {docname}.ipynb holds a solution; the site is built "
                 "from learner copies only (notebooks/NN-*.ipynb, not notebooks/solutions/)"
             )
+        if cell.get("cell_type") == "markdown":
+            cell["source"] = CHAPTER_LINK.sub(unwritten_as_text, text)
+    source[0] = json.dumps(notebook)
 
 
 LINK = re.compile(r"\]\(([^)#\s]+)\)")
@@ -183,7 +205,7 @@ def write_redirect(app, exc):
 
 def setup(app):
     app.add_transform(ExplorerStills)
-    app.connect("source-read", refuse_solutions)
+    app.connect("source-read", learner_notebook)
     app.connect("include-read", readme_for_site)
     app.connect("build-finished", copy_mathjax)
     app.connect("build-finished", write_redirect)
