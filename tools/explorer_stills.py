@@ -48,7 +48,8 @@ VIEWPORT = {"width": 1400, "height": 2600}  # the notebook panel must hold a who
 
 IMAGES_LOADED = """root => {
   const images = [...root.querySelectorAll('img')];
-  return images.length > 0 && images.every(img => img.complete && img.naturalWidth > 0)
+  // an explorer has controls; its pictures, if it has any, must have loaded
+  return images.every(img => img.complete && img.naturalWidth > 0)
     && root.querySelectorAll('.widget-slider, .widget-toggle-buttons').length > 0;
 }"""
 
@@ -80,14 +81,14 @@ def take(page, lab, path, out):
     cells = explorer_cells(path)
     if not cells:
         return []
-    lab_driver.open_notebook(page, lab, f"notebooks/{path.name}")
-    lab_driver.run_all(page, timeout=120)
+    lab_driver.open_notebook(page, lab, f"notebooks/{path.name}", timeout=300)  # a busy machine
+    lab_driver.run_all(page, timeout=300)
     entries = []
     for k, (index, source) in enumerate(cells, start=1):
         cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
         output = cell.locator(".jp-OutputArea-output").first  # the widget, without the prompt
         output.scroll_into_view_if_needed()
-        page.wait_for_function(IMAGES_LOADED, arg=output.element_handle(), timeout=30_000)
+        page.wait_for_function(IMAGES_LOADED, arg=output.element_handle(), timeout=120_000)
         page.wait_for_timeout(300)  # let the last picture paint
         image = f"{path.stem}-{k}.png"
         output.screenshot(path=out / image)
@@ -130,7 +131,12 @@ def main(argv=None):
                 for path in paths:
                     for old in out.glob(f"{path.stem}-*.png"):
                         old.unlink()
-                    entries = take(page, lab, path, out)
+                    try:
+                        entries = take(page, lab, path, out)
+                    except Exception:
+                        page.screenshot(path=ROOT / "screenshots" / f"stills-{path.stem}.png")
+                        print(f"failed on {path.name}; JupyterLab's log:\n{lab.log_tail()}")
+                        raise
                     if entries:
                         manifest[path.stem] = entries
                     else:
