@@ -175,6 +175,8 @@ PAGE_STATE = """() => ({
   stills: [...document.querySelectorAll('img.explorer-still')]
     .map(img => img.complete && img.naturalWidth > 0),
   notes: [...document.querySelectorAll('.explorer-note')].map(p => p.innerText),
+  code: document.querySelectorAll('div.highlight pre').length,
+  copy: document.querySelectorAll('div.highlight button.copybtn').length,
 })"""
 
 
@@ -234,6 +236,7 @@ def check_page(state, failed, outside):
     assert "$$" not in state["text"], f"{state['url']}: untypeset $$ math"
     assert state["math"] > 0, f"{state['url']}: no MathJax output (mjx-container)"
     assert state["math"] >= state["mathSource"], f"{state['url']}: some math not typeset"
+    assert state["copy"] == state["code"] > 0, f"{state['url']}: code blocks without a copy button"
     broken = [image["src"] for image in state["images"] if not image["ok"]]
     assert not broken, f"{state['url']}: pictures that did not load: {broken}"
 
