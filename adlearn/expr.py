@@ -69,7 +69,10 @@ FUNCTIONS: dict[str, Callable] = {
     "abs": np.absolute, "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
     "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "log1p": np.log1p,
     "expm1": np.expm1, "square": np.square, "maximum": np.maximum, "minimum": np.minimum,
-    "max": np.maximum, "min": np.minimum,
+    "max": np.maximum, "min": np.minimum, "log2": np.log2, "log10": np.log10, "exp2": np.exp2,
+    "arcsinh": np.arcsinh, "arccosh": np.arccosh, "arctanh": np.arctanh, "asinh": np.arcsinh,
+    "acosh": np.arccosh, "atanh": np.arctanh, "arctan2": np.arctan2, "atan2": np.arctan2,
+    "hypot": np.hypot, "logaddexp": np.logaddexp,
 }  # fmt: skip
 
 #: Longest expression accepted, in characters.

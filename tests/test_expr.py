@@ -97,6 +97,16 @@ def test_the_function_works_on_arrays():
     np.testing.assert_allclose(ad.derivative(e.function, 0)(x1, x2), x2 + np.cos(x1))
 
 
+def test_two_argument_functions_and_their_gradients():
+    e = parse("atan2(x1, x2) + hypot(x1, x2) + log2(x1)")
+    g = ad.grad(e.function, (0, 1))(3.0, 4.0)
+    # d atan2(y, x) = (x, -y) / (x^2 + y^2); d hypot = (x1, x2) / hypot; d log2 = 1 / (x ln 2)
+    expected = (4 / 25 + 3 / 5 + 1 / (3 * math.log(2)), -3 / 25 + 4 / 5)
+    assert g == pytest.approx(expected, rel=1e-14)
+    with pytest.raises(ExpressionError, match="hypot takes 2 arguments, got 1"):
+        parse("hypot(x1)")
+
+
 def test_the_function_checks_how_many_values_it_gets():
     with pytest.raises(TypeError, match=r"takes 2 values \(x1, x2\), got 1"):
         parse("x1*x2")(1.0)
@@ -446,10 +456,17 @@ NUMPY_NAMES = {
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log,
     "sqrt": np.sqrt, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "abs": np.abs,
     "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan, "log1p": np.log1p,
-    "expm1": np.expm1, "square": np.square,
+    "expm1": np.expm1, "square": np.square, "log2": np.log2, "log10": np.log10, "exp2": np.exp2,
+    "arcsinh": np.arcsinh, "arccosh": np.arccosh, "arctanh": np.arctanh,
 }  # fmt: skip
-OTHER_NAMES = {"ln": np.log, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan}
-BINARY_NAMES = {"maximum": np.maximum, "minimum": np.minimum, "max": np.maximum, "min": np.minimum}
+OTHER_NAMES = {
+    "ln": np.log, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "asinh": np.arcsinh,
+    "acosh": np.arccosh, "atanh": np.arctanh,
+}  # fmt: skip
+BINARY_NAMES = {
+    "maximum": np.maximum, "minimum": np.minimum, "max": np.maximum, "min": np.minimum,
+    "arctan2": np.arctan2, "atan2": np.arctan2, "hypot": np.hypot, "logaddexp": np.logaddexp,
+}  # fmt: skip
 OPERATORS = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
