@@ -184,3 +184,59 @@ def test_measure_refuses_what_it_cannot_measure():
         measure(lambda x: 1.0, 2.0)
     with pytest.raises(TypeError, match="measure: expected a function"):
         measure(3, 1.0)
+
+
+# --- the explorer of chapter 7 ---------------------------------------------------------------
+
+
+def test_checkpoint_figures_by_hand():
+    from adlearn.memory_explorer import checkpoint_figures
+
+    # 64 steps of sin in segments of 8: 8 stored inputs and the array np.sum keeps; at the
+    # peak one segment's 8 partials more; without checkpoints 64 partials and np.sum's array
+    assert checkpoint_figures(64, 8) == {
+        "kept": 8 + 1,
+        "peak": 8 + 1 + 8,
+        "plain": 64 + 1,
+        "runs": 2 * 64,
+        "plain runs": 64,
+    }
+
+
+def test_the_peak_curve_is_lowest_near_the_square_root():
+    from adlearn.memory_explorer import peaks
+
+    curve = peaks(36)
+    assert len(curve) == 36
+    assert 1 + curve.index(min(curve)) in (5, 6, 7)
+    assert curve[-1] == 36 + 1 + 1  # one segment: the whole chain recomputed beside its input
+
+
+def test_checkpoint_explorer_follows_its_sliders():
+    from adlearn.memory_explorer import explore_checkpoints
+
+    e = explore_checkpoints(length=16, every=4)
+    assert e.numbers["peak"] == 4 + 1 + 4
+    e.controls["every"].value = 2
+    assert e.numbers["peak"] == 8 + 1 + 2
+    e.controls["length"].value = 8  # the segment slider's range follows the chain's length
+    assert e.controls["every"].max == 8
+    assert e.numbers["plain"] == 8 + 1
+    assert e.image.value[:4] == b"\x89PNG"
+    assert repr(e) == "<adlearn checkpoint explorer>"
+
+
+@pytest.mark.parametrize(
+    ("kw", "words"),
+    [
+        ({"length": 0}, "length must be a whole number"),
+        ({"every": 2.5}, "every must be a whole number"),
+        ({"length": 8, "every": 9}, "longer than the chain"),
+        ({"length": 200, "every": 10}, "at most 144"),
+    ],
+)
+def test_checkpoint_explorer_refuses_bad_sizes(kw, words):
+    from adlearn.memory_explorer import explore_checkpoints
+
+    with pytest.raises(ValueError, match=words):
+        explore_checkpoints(**kw)

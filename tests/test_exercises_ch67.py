@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import adlearn as ad
-from adlearn.exercises import ch6
+from adlearn.exercises import ch6, ch7
 
 
 def status(check, *answers):
@@ -308,3 +308,195 @@ def _nested_sin(t, k):
     for _ in range(k):
         t = np.sin(t)
     return t
+
+
+# --- 7.1 what the reverse sweep adds -----------------------------------------------------------
+# f's trace: w3 = w1 w2 (partials w2, w1: no operation), w4 = sin w1 (cos w1: one),
+# w5 = w3 + w4 (1, 1: none). Edges 2 + 1 + 2 = 5 multiplications; x1 is read twice: 1 addition.
+REVERSE_OPS = 1 + 5 + 1
+
+
+@pytest.mark.parametrize("answer", [REVERSE_OPS, 7.0, np.int64(7)])
+def test_reverse_ops_right(answer):
+    assert status(ch7.reverse_ops, answer) == "correct"
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (5, "one per edge"),
+        (6, "one of the three parts"),
+        (10, "f and the reverse sweep together"),
+        (8, "only sin's partial"),
+        (3, "Go through the trace"),
+        (7.01, "whole number"),
+        ("7", "str"),
+    ],
+)
+def test_reverse_ops_mistakes(answer, words):
+    assert words in hint(ch7.reverse_ops, answer)
+
+
+def test_reverse_ops_repeated_mistake_gets_a_closer_hint():
+    assert "one per edge" in hint(ch7.reverse_ops, 5)
+    assert "fan" in hint(ch7.reverse_ops, 5) or "two contributions" in hint(ch7.reverse_ops, 5)
+
+
+def test_reverse_ops_stub():
+    assert status(ch7.reverse_ops, ...) == "not attempted"
+
+
+# --- 7.2 arrays the tape keeps; 7.3 runs of sin ------------------------------------------------
+# 400 steps of sin: 400 partials (cos) without checkpoints; every 20: 400/20 = 20 inputs
+# kept, plus 20 partials of the one segment being recomputed.
+
+
+@pytest.mark.parametrize("answer", [(400, 400 // 20 + 20), [400.0, 40]])
+def test_tape_arrays_right(answer):
+    assert status(ch7.tape_arrays, answer) == "correct"
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ((400, 20), "after the forward sweep"),
+        ((400, 420), "Only one recomputed segment"),
+        ((401, 40), "count the steps"),
+        ((40, 400), "count the steps"),
+        ((400, 41), "n / s stored inputs"),
+        ((400, 40.5), "whole number"),
+        (40, "two whole numbers"),
+    ],
+)
+def test_tape_arrays_mistakes(answer, words):
+    assert words in hint(ch7.tape_arrays, answer)
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (400, "forward sweep alone"),
+        (1200, "does not run sin"),
+        (780, "the last one too"),
+        (420, "whole segment"),
+        (799, "Count the forward sweep"),
+        (801, "Count the forward sweep"),
+    ],
+)
+def test_sin_runs_mistakes(answer, words):
+    assert words in hint(ch7.sin_runs, answer)
+
+
+def test_sin_runs_right_and_measured():
+    """800 is what adlearn really does: count np.sin's runs through a checkpointed chain."""
+    from adlearn.checkpoint import chain
+
+    runs = []
+
+    def counted_sin(x):
+        runs.append(1)
+        return np.sin(x)
+
+    ad.grad(lambda x: np.sum(chain(counted_sin, 400, every=20)(x)))(np.ones(3))
+    assert len(runs) == 800
+    assert status(ch7.sin_runs, len(runs)) == "correct"
+
+
+# --- 7.4 the backward step of a checkpoint -----------------------------------------------------
+
+
+def recompute_right(segment, x, w_bar):
+    _, pull_back = ad.vjp(segment, x)
+    return pull_back(w_bar)[0]
+
+
+def recompute_as_tuple(segment, x, w_bar):
+    return ad.vjp(segment, x)[1](w_bar)
+
+
+def test_recompute_vjp_right_two_ways():
+    assert status(ch7.recompute_vjp, recompute_right) == "correct"
+    assert status(ch7.recompute_vjp, recompute_as_tuple) == "correct"
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (lambda s, x, w: ad.vjp(s, x)[1](np.ones_like(w))[0], "Seed the reverse sweep"),
+        (
+            lambda s, x, w: ad.jacrev(s)(x).T @ w if np.ndim(x) else ad.grad(s)(x) * w,
+            "wrong method",
+        ),
+        (
+            lambda s, x, w: ad.jacfwd(s)(x).T @ w if np.ndim(x) else ad.derivative(s)(x) * w,
+            "forward mode",
+        ),
+        (lambda s, x, w: w, "Seed the reverse sweep"),
+        (lambda s, x, w: np.zeros(7), "shape"),
+        (lambda s, x, w: "x_bar", "return x_bar"),
+    ],
+)
+def test_recompute_vjp_mistakes(fn, words):
+    assert words in hint(ch7.recompute_vjp, fn)
+
+
+def test_recompute_vjp_by_finite_differences_is_refused():
+    def central(segment, x, w_bar):
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        out = np.zeros_like(x)
+        for k in range(x.size):
+            e = np.zeros_like(x)
+            e[k] = 1e-6
+            column = (segment(x + e) - segment(x - e)) / 2e-6
+            out[k] = np.sum(w_bar * column)
+        return out if out.size > 1 else out[0]
+
+    assert "finite differences" in hint(ch7.recompute_vjp, central)
+
+
+def test_recompute_vjp_recording_twice_is_the_wrong_method():
+    def twice(segment, x, w_bar):
+        ad.vjp(segment, x)
+        return recompute_right(segment, x, w_bar)
+
+    assert "wrong method" in hint(ch7.recompute_vjp, twice)
+
+
+def test_recompute_vjp_stub():
+    def stub(segment, x, w_bar): ...
+
+    assert status(ch7.recompute_vjp, stub) == "not attempted"
+
+
+# --- 7.5 the cheap gradient of a new function ------------------------------------------------
+# sin(x1 x2 x3): units w4 = x1 x2, w5 = w4 x3, w6 = sin w5: f = 3; reverse: cos (1),
+# edges 2 + 2 + 1 = 5, no fan-in: 6; value and gradient 9 = 3 f.
+
+
+@pytest.mark.parametrize("answer", [3, 3.0, 9 / 3])
+def test_gradient_ratio_right(answer):
+    assert status(ch7.gradient_ratio, answer) == "correct"
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (2, "recording forward sweep"),
+        (9, "ratio"),
+        (10 / 3, "running example's ratio"),
+        (11 / 3, "Nothing is read twice"),
+        (4, "Write the trace"),
+        (3.1, "Write the trace"),
+    ],
+)
+def test_gradient_ratio_mistakes(answer, words):
+    assert words in hint(ch7.gradient_ratio, answer)
+
+
+def test_ch7_counts_agree_with_the_package():
+    from adlearn.cost import operation_count
+    from adlearn.examples import running_example
+
+    c = operation_count(running_example, 2.0, 3.0)
+    assert c.gradient - c.function == REVERSE_OPS
+    assert operation_count(lambda a, b, c: np.sin(a * b * c), 0.5, 1.0, 2.0).ratio == 3.0
