@@ -500,3 +500,49 @@ def test_ch7_counts_agree_with_the_package():
     c = operation_count(running_example, 2.0, 3.0)
     assert c.gradient - c.function == REVERSE_OPS
     assert operation_count(lambda a, b, c: np.sin(a * b * c), 0.5, 1.0, 2.0).ratio == 3.0
+
+
+# --- no checker text hands over the solution code --------------------------------------------
+
+
+def _solution_fragments(name):
+    """The code of a chapter's solution cells, line by line, without comments: each line and
+    the expression it assigns or returns."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "notebooks" / "solutions" / name
+    fragments = set()
+    for cell in nbformat.read(path, as_version=4).cells:
+        if "solution" not in cell.metadata.get("tags", []):
+            continue
+        blocks = re.findall(r"# BEGIN SOLUTION\n(.*?)# END SOLUTION", cell.source, re.DOTALL)
+        blocks += re.findall(r"^(.*)# SOLUTION$", cell.source, re.MULTILINE)
+        for line in "\n".join(blocks).splitlines():
+            code = line.split("#")[0].strip()
+            expression = re.sub(r"^(return |[\w, ]+ = )", "", code)
+            fragments |= {text for text in (code, expression) if len(text) > 8}
+    return fragments
+
+
+@pytest.mark.parametrize(
+    ("module", "notebook"),
+    [(ch6, "06-jacobians-and-the-chain-rule.ipynb"), (ch7, "07-cost-and-memory.ipynb")],
+)
+def test_no_checker_text_holds_a_line_of_the_solution_cells(module, notebook):
+    """Every string in the checker module (each hint, each message) is free of solution code."""
+    import ast
+    import inspect
+
+    fragments = _solution_fragments(notebook)
+    assert len(fragments) >= 5
+    texts = [
+        node.value
+        for node in ast.walk(ast.parse(inspect.getsource(module)))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    for text in texts:
+        for fragment in fragments:
+            assert fragment not in text, (fragment, text)
