@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from adlearn.exercises.verdict import checker, close, diagnose, number
+from adlearn.exercises.verdict import checker, diagnose, number, to_places
 
 __all__ = ["warm_up"]
 
@@ -20,7 +20,7 @@ __all__ = ["warm_up"]
 def warm_up(answer):
     """The value of f(x1, x2) = x1 * x2 + sin(x1) at (1, 2), to 3 decimals."""
     x = number(answer)
-    if close(x, 2.0 + math.sin(1.0)):
+    if to_places(x, 2.0 + math.sin(1.0)):
         return "f(1, 2) = 1 * 2 + sin(1) = 2.841."
     diagnose(
         x,

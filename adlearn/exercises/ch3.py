@@ -7,8 +7,8 @@ input has none). The checkers build tapes of that form to try a learner's code.
 Examples
 --------
 >>> from adlearn.exercises import ch3
->>> ch3.sweeps_reverse(1)
-Exercise 3.5: Correct! One backward sweep, seeded with f_bar = 1, gives all 1000 adjoints df/dx_k at once.
+>>> ch3.square_square(13.5)
+Exercise 3.4: Correct! c̄ = 1; b̄ = c̄ · b + c̄ · b = 4.5; ā = b̄ · a + b̄ · a = 13.5 = 4a³: each product reads its operand twice.
 """
 
 from __future__ import annotations
@@ -16,14 +16,39 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 
-from adlearn.exercises.learner import call, items
-from adlearn.exercises.verdict import NotYet, checker, close, diagnose, number, show
+import numpy as np
 
-__all__ = ["adjoint_x1", "backward", "mul_backward", "square_square", "sweeps_reverse"]
+from adlearn.exercises.learner import call, items, test_points
+from adlearn.exercises.verdict import NotYet, checker, diagnose, exact, number, show
+
+__all__ = [
+    "adjoint_x1",
+    "backward",
+    "mul_backward",
+    "our_backward",
+    "square_square",
+    "tape_exp",
+]
 
 #: A tape entry as the chapter writes it: the operation, its value, and its
 #: operands with their local partials ``((j, dw_i/dw_j), ...)``.
 Entry = namedtuple("Entry", "op value parents")
+
+
+def our_backward(tape, out):
+    """The model answer of exercise 3.1, for the rest of chapter 3 to run on.
+
+    Examples
+    --------
+    >>> our_backward(_double_double_tape(), 2)
+    [4.0, 2.0, 1.0]
+    """
+    w_bar = [0.0] * len(tape)
+    w_bar[out] = 1.0
+    for i in range(len(tape) - 1, -1, -1):
+        for j, partial in tape[i].parents:
+            w_bar[j] += w_bar[i] * partial
+    return w_bar
 
 
 def _double_double_tape(a=1.5):
@@ -46,69 +71,145 @@ def _running_example_tape(x1=2.0, x2=3.0):
     ]
 
 
+def _random_tape(seed: int):
+    """A tape of random length whose entries read one or two earlier entries, fan-in included.
+
+    Its output is not always the last entry: the adjoints of later entries are 0.
+    """
+    rng = np.random.default_rng(seed)
+    n_inputs = int(rng.integers(1, 4))
+    tape = [Entry("input", round(float(rng.uniform(-2, 2)), 2), ()) for _ in range(n_inputs)]
+    for i in range(n_inputs, n_inputs + int(rng.integers(3, 8))):
+        reads = rng.integers(0, i, size=int(rng.integers(1, 3)))
+        parents = tuple((int(j), round(float(rng.uniform(-2, 2)), 2)) for j in reads)
+        tape.append(Entry("op", round(float(rng.uniform(-2, 2)), 2), parents))
+    out = int(rng.integers(n_inputs, len(tape)))
+    return tape, out
+
+
 def _adjoints(out, n, what):
     """A learner's list of adjoints as floats, or Not yet."""
     try:
         got = items(out, n, what)
     except NotYet as e:
         raise NotYet(
-            f"{e.hint} A tape of {n} entries has {n} adjoints, one per entry: w_bar[0] to w_bar[len(tape) - 1]."
+            f"{e.hint} A tape of {n} entries has {n} adjoints, one per entry: "
+            "w_bar[0] to w_bar[len(tape) - 1]."
         ) from None
     return [number(v, name="adjoint") for v in got]
+
+
+def _mistaken_sweep(order, send):
+    """A backward loop with one typical mistake: the walk's ``order``, or how a contribution is
+    ``send``-t (from what the operand holds, the adjoint coming down and the local partial)."""
+
+    def sweep(tape, out):
+        w_bar = [0.0] * len(tape)
+        w_bar[out] = 1.0
+        for i in order(len(tape)):
+            for j, partial in tape[i].parents:
+                w_bar[j] = send(w_bar[j], w_bar[i], partial)
+        return w_bar
+
+    return sweep
+
+
+def _down(n):
+    return range(n - 1, -1, -1)
+
+
+#: Sent on before complete: the walk in evaluation order, from the first entry up.
+_sends_before_complete = _mistaken_sweep(range, lambda held, down, partial: held + down * partial)
+#: ``=`` where ``+=`` belongs: each contribution replaces the one before.
+_replaces = _mistaken_sweep(_down, lambda held, down, partial: down * partial)
+#: The local partial sent down without the adjoint coming down.
+_partial_only = _mistaken_sweep(_down, lambda held, down, partial: held + partial)
+#: The adjoint sent down without its local partial.
+_no_partial = _mistaken_sweep(_down, lambda held, down, partial: held + down)
+
+
+_BACKWARD_MISTAKES = [
+    (
+        lambda tape, out: [0.0] * len(tape),
+        ("Every adjoint is 0: the sweep needs its seed, the output's adjoint, before it starts.",),
+    ),
+    (
+        _sends_before_complete,
+        (
+            (
+                "Some entries got nothing, or too little: an entry sent its adjoint on before all "
+                "its readers had sent theirs to it. In which order must the tape be walked?"
+            ),
+            (
+                "Walk the tape from its last entry to its first: every reader of an entry comes "
+                "after it on the tape, so its adjoint is complete when the walk reaches it."
+            ),
+        ),
+    ),
+    (
+        _replaces,
+        (
+            "An entry read twice kept only one contribution: the contributions must add up.",
+            "Each contribution is added to what the operand already holds, never stored over it.",
+        ),
+    ),
+    (
+        _partial_only,
+        (
+            (
+                "Each contribution is the local partial times the adjoint coming down from the "
+                "entry that reads the operand: the chain rule multiplies them."
+            ),
+        ),
+    ),
+    (
+        _no_partial,
+        (
+            (
+                "Each contribution is the adjoint coming down times the local partial stored in "
+                "the entry's parents."
+            ),
+        ),
+    ),
+]
 
 
 @checker("3.1", "the backward loop of a tape")
 def backward(fn):
     """``fn(tape, out)``: the adjoint of every entry, walking the tape backwards once."""
-    tape = _double_double_tape()
-    got = _adjoints(call(fn, tape, 2, name="backward"), 3, "backward(tape, 2)")
-    if not close(got, [4.0, 2.0, 1.0]):
-        mistakes = [
-            ([0.0, 0.0, 0.0], "Every adjoint is 0: seed the output first, w_bar[out] = 1.0."),
-            (
-                [0.0, 2.0, 1.0],
-                (
-                    "Entry 0 got nothing: when you reached entry 1 its adjoint was still 0. Walk "
-                    "the tape from the end, for i in reversed(range(len(tape))), so that an "
-                    "entry's adjoint is complete before you send it on."
-                ),
-            ),
-            (
-                [1.0, 1.0, 1.0],
-                (
-                    "Add the contributions, w_bar[j] += ..., instead of replacing them: "
-                    "b = a + a reads a twice, so a receives two contributions."
-                ),
-            ),
-            (
-                [2.0, 2.0, 1.0],
-                (
-                    "Multiply each local partial by the adjoint you send down: "
-                    "w_bar[j] += w_bar[i] * partial."
-                ),
-            ),
-        ]
-        for wrong, hint in mistakes:
-            if close(got, wrong):
-                raise NotYet(hint, f"on the tape of b = a + a; c = b + b you gave {show(got)}")
-        raise NotYet(
-            "Start from w_bar = [0.0] * len(tape) and w_bar[out] = 1.0; then for i in "
-            "reversed(range(len(tape))), for each (j, partial) in tape[i].parents, add "
-            "w_bar[i] * partial to w_bar[j].",
-            f"on the tape of b = a + a; c = b + b you gave {show(got)}, not [4, 2, 1]",
+    tapes = [
+        (_double_double_tape(), 2, "the tape of b = a + a; c = b + b"),
+        (_running_example_tape(), 4, "the tape of f at (2, 3)"),
+    ]
+    tapes += [(*_random_tape(seed), f"a random tape (seed {seed})") for seed in range(31, 35)]
+    for tape, out, name in tapes:
+        want = our_backward(tape, out)
+        got = _adjoints(
+            call(fn, list(tape), out, name="backward"), len(tape), f"backward(tape, {out})"
         )
-    tape = _running_example_tape()
-    got = _adjoints(call(fn, tape, 4, name="backward"), 5, "backward(tape, 4)")
-    want = [3.0 + math.cos(2.0), 2.0, 1.0, 1.0, 1.0]
-    if not close(got, want):
+        if exact(got, want):
+            continue
+        said = f"on {name}, output entry {out}, you gave {show([round(v, 4) for v in got])}"
+        for mistake, hint in _BACKWARD_MISTAKES:
+            if exact(got, mistake(tape, out)):
+                raise NotYet(hint, said)
         raise NotYet(
-            "Right on b = a + a; c = b + b, but not on the tape of f at (2, 3), where the "
-            "adjoints are [2.584, 2, 1, 1, 1]. Use the partials stored in each entry.",
-            f"you gave {show([round(v, 4) for v in got])}",
+            (
+                (
+                    f"Compare with the sweep by hand on {name}: the adjoints are "
+                    f"{show([round(v, 4) for v in want])}."
+                ),
+                (
+                    "Seed the output's adjoint with 1; then, from the last entry down, each entry "
+                    "sends its adjoint times each stored local partial to that operand."
+                ),
+            ),
+            said,
         )
     return (
         "One walk from the end: each entry's adjoint is complete (every reader comes "
-        "later on the tape) before it is sent down, and += adds up the fan-in."
+        "later on the tape) before it is sent down, and the fan-in adds up. Right on every "
+        "tape tried, random ones included."
     )
 
 
@@ -116,7 +217,7 @@ def backward(fn):
 def adjoint_x1(answer):
     """w_bar_1 = df/dx1 of f(x1, x2) = x1 * x2 + sin(x1) at (0, 5), by the backward sweep."""
     x = number(answer)
-    if close(x, 6.0):
+    if exact(x, 6.0):
         return "w̄1 = w̄3 · w2 + w̄4 · cos(w1) = 1 · 5 + 1 · cos 0 = 6: two contributions add up."
     diagnose(
         x,
@@ -151,36 +252,57 @@ def adjoint_x1(answer):
 @checker("3.3", "one backward step through a product")
 def mul_backward(fn):
     """``fn(a, b, w_bar)``: the contributions (a_bar, b_bar) that w = a * b sends down."""
-    for a, b, w_bar in [(3.0, -2.0, 0.5), (1.5, 4.0, 2.0)]:
+    for a, b, w_bar in test_points([(3.0, -2.0, 0.5), (1.5, 4.0, 2.0)], 3, seed=33):
         out = call(fn, a, b, w_bar, name="mul_backward")
+        what = f"mul_backward({a:g}, {b:g}, {w_bar:g})"
         try:
-            a_bar, b_bar = (float(v) for v in out)
-        except (TypeError, ValueError):
-            raise NotYet(
-                f"mul_backward({a}, {b}, {w_bar}) returned {show(out)}: return the pair "
-                "(a_bar, b_bar), two numbers."
-            ) from None
-        if close([a_bar, b_bar], [w_bar * b, w_bar * a]):
+            pair = items(out, 2, what)
+        except NotYet as e:
+            raise NotYet(f"{e.hint} Return the pair (a_bar, b_bar).") from None
+        a_bar, b_bar = (number(v, name="contribution") for v in pair)
+        got = [a_bar, b_bar]
+        if exact(got, [w_bar * b, w_bar * a]):
             continue
-        said = f"mul_backward({a}, {b}, {w_bar}) gave ({a_bar:.4g}, {b_bar:.4g})"
-        if close([a_bar, b_bar], [w_bar * a, w_bar * b]):
-            raise NotYet(
-                "The partials are swapped: dw/da = b and dw/db = a, so a_bar = w_bar * b.", said
-            )
-        if close([a_bar, b_bar], [b, a]):
-            raise NotYet(
-                "Those are the local partials alone. The chain rule multiplies them by the "
-                "adjoint coming down: w_bar * b and w_bar * a.",
-                said,
-            )
-        if close([a_bar, b_bar], [w_bar, w_bar]):
-            raise NotYet(
-                "That is the step of a sum (both partials 1). A product's partials are "
-                "dw/da = b and dw/db = a.",
-                said,
-            )
-        raise NotYet("a_bar = w_bar * dw/da = w_bar * b, and b_bar = w_bar * a.", said)
-    return "A product sends w_bar * b to a and w_bar * a to b: each operand gets the other one."
+        said = f"{what} gave ({a_bar:.4g}, {b_bar:.4g})"
+        diagnose(
+            np.array(got),
+            [
+                (
+                    [w_bar * a, w_bar * b],
+                    "The partials are swapped: dw/da = b and dw/db = a.",
+                ),
+                (
+                    [b, a],
+                    (
+                        "Those are the local partials alone. The chain rule multiplies them by the "
+                        "adjoint coming down, w_bar."
+                    ),
+                ),
+                (
+                    [w_bar, w_bar],
+                    (
+                        "That is the step of a sum (both partials 1). A product's partials are "
+                        "dw/da = b and dw/db = a."
+                    ),
+                ),
+                (
+                    [-w_bar * b, -w_bar * a],
+                    "Check the signs: a product's partials are +b and +a.",
+                ),
+            ],
+            default=(
+                (
+                    "Each operand receives the adjoint coming down times the product's local "
+                    "partial with respect to that operand."
+                ),
+            ),
+            name="contributions",
+            said=said,
+        )
+    return (
+        "A product sends w_bar * b to a and w_bar * a to b: each operand gets the other one. "
+        "Right at every point tried, random ones included."
+    )
 
 
 @checker("3.4", "the adjoint of a in b = a * a; c = b * b")
@@ -189,7 +311,7 @@ def square_square(answer):
     x = number(answer)
     a = 1.5
     b = a * a
-    if close(x, 4 * a**3):
+    if exact(x, 4 * a**3):
         return (
             "c̄ = 1; b̄ = c̄ · b + c̄ · b = 4.5; ā = b̄ · a + b̄ · a = 13.5 = 4a³: "
             "each product reads its operand twice."
@@ -216,24 +338,92 @@ def square_square(answer):
     )
 
 
-@checker("3.5", "backward sweeps for a gradient")
-def sweeps_reverse(answer):
-    """Backward sweeps for the whole gradient of a function of 1000 inputs and one output."""
-    x = number(answer)
-    if close(x, 1.0):
-        return "One backward sweep, seeded with f_bar = 1, gives all 1000 adjoints df/dx_k at once."
-    diagnose(
-        x,
-        [
-            (
-                1000.0,
-                (
-                    "1000 is forward mode, one sweep per input. Reverse mode seeds the output, "
-                    "and there is only one."
+def _tape_entry(tape, index, what):
+    try:
+        return tape[index]
+    except (IndexError, TypeError):
+        raise NotYet(
+            f"{what}: the tape has {len(tape)} entries; var_exp must append one entry for the "
+            "exp it computes (creating a Var does that)."
+        ) from None
+
+
+@checker("3.5", "a new operation on the tape: exp")
+def tape_exp(Var):
+    """``Var.exp``: records exp(a) on the tape with its local partial, so ``np.exp`` works on Vars.
+
+    ``Var`` is the chapter's class: ``Var(tape, op, value, parents)`` appends an
+    entry ``(op, value, parents)`` and keeps its position as ``.index``.
+    """
+    if Var is Ellipsis:
+        return number(Var, name="Var")  # Not attempted
+    method = getattr(Var, "exp", None)
+    if method is None:
+        raise NotYet("Var has no exp method yet: run the cell that sets Var.exp = var_exp.")
+    for (x,) in test_points([(0.5,), (-1.25,)], 3, seed=35):
+        tape = []
+        a = Var(tape, "input", x)
+        out = call(method, a, name="var_exp")
+        what = f"var_exp of an input {x:g}"
+        if not hasattr(out, "index") or not hasattr(out, "value"):
+            raise NotYet(
+                f"{what} returned {show(out)}: return the new Var, so that later operations can "
+                "read it."
+            )
+        if len(tape) != 2:
+            raise NotYet(
+                f"{what} left {len(tape)} entries on the tape: it should add exactly one, "
+                "for the exp."
+            )
+        entry = _tape_entry(tape, 1, what)
+        value = number(getattr(entry, "value", None), name="value of the entry")
+        if not exact(value, math.exp(x)):
+            raise NotYet(
+                f"The entry's value must be exp({x:g}) = {math.exp(x):.4f}, not {value:.4g}."
+            )
+        parents = getattr(entry, "parents", None)
+        try:
+            (j, partial), *rest = parents
+            partial = number(partial, name="local partial")
+        except (TypeError, ValueError):
+            raise NotYet(
+                f"The entry's parents are {show(parents)}: exp has one operand, so parents holds "
+                "one pair (position of the operand, local partial), inside a tuple."
+            ) from None
+        if rest:
+            raise NotYet("exp reads one operand: its entry has one (position, partial) pair.")
+        if j != a.index:
+            raise NotYet(
+                f"The pair's first number is the position of the operand on the tape "
+                f"({a.index} here), not {show(j)}."
+            )
+        said = f"at x = {x:g} your local partial is {partial:.4g}"
+        if not exact(partial, math.exp(x)):
+            diagnose(
+                partial,
+                [
+                    (x, ("That is the operand's value. The local partial is d exp(a)/da.",)),
+                    (1.0, ("The local partial of exp is not 1: what is d exp(a)/da?",)),
+                    (math.exp(x) * x, "d exp(a)/da is exp(a) itself, with no extra factor a."),
+                ],
+                default=(
+                    "The local partial of exp(a) with respect to a: exp is its own derivative.",
                 ),
-            ),
-            (2.0, "One forward and one backward? Count only the backward sweeps."),
-            (0.0, "The adjoints do not come for free: the backward sweep computes them."),
-        ],
-        default="A backward sweep starts from one output's adjoint and reaches every input.",
+                name="local partial",
+            )
+        # The new operation composes with the others: d/dx exp(x * x) = 2x exp(x^2).
+        tape = []
+        a = Var(tape, "input", x)
+        y = call(method, a * a, name="var_exp")
+        w_bar = our_backward(tape, y.index)
+        if not exact(w_bar[a.index], 2 * x * math.exp(x * x)):
+            raise NotYet(
+                f"On exp(x * x) at x = {x:g} the backward sweep gives {w_bar[a.index]:.4g}, not "
+                f"2x exp(x²) = {2 * x * math.exp(x * x):.4g}: does the entry read the Var it "
+                "was called on?",
+                said,
+            )
+    return (
+        "One value, one local partial, one entry: that is all a new operation needs. "
+        "The backward loop did not change."
     )

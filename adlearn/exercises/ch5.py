@@ -16,34 +16,73 @@ import math
 
 import numpy as np
 
+from adlearn.exercises.learner import call, test_points
+from adlearn.exercises.method import Probe, watch
 from adlearn.exercises.verdict import (
     NotYet,
     attempted,
-    call,
     checker,
     close,
     diagnose,
+    exact,
     number,
     show,
 )
 
-__all__ = ["gd_step", "hessian_of_g", "learning_rate_limit", "nested", "newton_step"]
+__all__ = [
+    "gd_step",
+    "hessian_of_g",
+    "learning_rate_limit",
+    "nested",
+    "newton_root_step",
+    "newton_step",
+    "our_gd_step",
+    "our_newton_step",
+]
+
+
+def our_newton_step(f, x):
+    """The model answer of exercise 5.1, for the rest of chapter 5 to run on.
+
+    Examples
+    --------
+    >>> our_newton_step(_quadratic, np.array([2.0, -1.0])).round(6).tolist()
+    [0.2, 0.4]
+    """
+    import adlearn as ad
+
+    return x - np.linalg.solve(ad.hessian(f)(x), ad.grad(f)(x))
+
+
+def our_gd_step(loss, p, lr):
+    """The model answer of exercise 5.2, for the rest of chapter 5 to run on.
+
+    Examples
+    --------
+    >>> our_gd_step(_shifted_squares, np.array([0.5, 0.5, 0.5]), 0.1).tolist()
+    [0.6, 0.0, 0.5]
+    """
+    import adlearn as ad
+
+    return p - lr * ad.grad(loss)(p)
 
 
 def _matrix(answer, shape, name="answer"):
     """A learner's answer as a float array of ``shape``, or Not yet."""
     answer = attempted(answer, name)
     said = f"your {name}: {show(answer)}"
+    example = f"Give a {shape[0]}-by-{shape[1]} array of numbers, such as [[1, 2], [3, 4]]."
     if isinstance(answer, (str, bool)):
-        raise NotYet(
-            f"Give a {shape[0]}-by-{shape[1]} array of numbers, such as [[1, 2], [3, 4]].", said
-        )
+        raise NotYet(example, said)
     try:
-        H = np.asarray(answer, dtype=float)
+        raw = np.asarray(answer)
     except (TypeError, ValueError):
-        raise NotYet(
-            f"Give a {shape[0]}-by-{shape[1]} array of numbers, such as [[1, 2], [3, 4]].", said
-        ) from None
+        raise NotYet(example, said) from None
+    if np.iscomplexobj(raw):
+        raise NotYet("The entries of a Hessian are real numbers; yours are complex.", said)
+    if raw.dtype.kind not in "iuf":
+        raise NotYet(example, said)
+    H = raw.astype(float)
     if H.shape != shape:
         raise NotYet(
             f"The Hessian of a function of 2 inputs is 2 by 2; yours has shape {H.shape}.", said
@@ -58,7 +97,7 @@ def hessian_of_g(answer):
     """The Hessian of g(x1, x2) = x1² x2 + exp(x2) at (1, 0), by hand."""
     H, said = _matrix(answer, (2, 2))
     # gradient (2 x1 x2, x1² + exp(x2)); Hessian [[2 x2, 2 x1], [2 x1, exp(x2)]]
-    if close(H, [[0.0, 2.0], [2.0, 1.0]]):
+    if exact(H, [[0.0, 2.0], [2.0, 1.0]]):
         return "[[2 x2, 2 x1], [2 x1, exp(x2)]] at (1, 0) is [[0, 2], [2, 1]]."
     for wrong, hint in [
         ([[2.0, 2.0], [2.0, 1.0]], "d²g/dx1² = d(2 x1 x2)/dx1 = 2 x2, which is 0 at x2 = 0."),
@@ -105,55 +144,73 @@ def _bowl_parts(x):
 
 
 def _point(out, what, n):
-    try:
-        p = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        raise NotYet(
-            f"{what} returned {show(out)}: return the new point, an array of {n} numbers."
-        ) from None
-    if p.shape != (n,):
-        raise NotYet(
-            f"{what} returned shape {p.shape}: return the new point, an array of "
-            f"{n} numbers, like x."
-        )
-    return p
+    """The learner's new point as a float array of ``n`` numbers, or Not yet."""
+    said = f"{what} returned {show(out)}: return the new point, an array of {n} numbers, like x."
+    if hasattr(out, "__len__") and not isinstance(out, np.ndarray) and len(out) != n:
+        raise NotYet(said)
+    raw = np.asarray(out)
+    if np.iscomplexobj(raw):
+        raise NotYet(f"{what} returned complex numbers: the new point is real.")
+    if raw.dtype.kind not in "iuf" or raw.shape != (n,):
+        raise NotYet(said)
+    return raw.astype(float)
 
 
 @checker("5.1", "a Newton step")
 def newton_step(fn):
     """``fn(f, x)``: x - H^{-1} grad f(x), with H the Hessian of f at x."""
-    for f, parts, x, name in [
-        (_quadratic, _quadratic_parts, np.array([2.0, -1.0]), "a quadratic at (2, -1)"),
-        (_bowl, _bowl_parts, np.array([0.5, 1.0]), "exp(x1) + x1 x2 + x2² at (0.5, 1)"),
-    ]:
-        g, H = parts(x)
-        d = np.linalg.solve(H, g)
-        p = _point(call(fn, f, x.copy(), name="newton_step"), "newton_step", 2)
-        said = f"for {name} you gave {show(np.round(p, 4).tolist())}"
-        if close(p, x - d, tol=1e-6):
-            continue
-        for wrong, hint in [
-            (x + d, "Wrong direction: the Newton step goes to x - H⁻¹ ∇f(x), with a minus."),
-            (d, "That is the step H⁻¹ ∇f(x); return the new point x - H⁻¹ ∇f(x)."),
-            (-d, "That is the step; return the new point, x plus it."),
-            (
-                x - g,
-                (
-                    "That is a gradient step. Newton's step divides by the curvature: "
-                    "solve H d = ∇f (np.linalg.solve(H, g)), then x - d."
+    cases = [
+        (_quadratic, _quadratic_parts, "a quadratic"),
+        (_bowl, _bowl_parts, "exp(x1) + x1 x2 + x2²"),
+    ]
+    for f, parts, f_name in cases:
+        for point in test_points([(2.0, -1.0), (0.5, 1.0)], 2, seed=51):
+            x = np.array(point)
+            g, H = parts(x)
+            d = np.linalg.solve(H, g)
+            with watch(fn) as calls:
+                p = _point(call(fn, f, x.copy(), name="newton_step"), "newton_step", 2)
+            said = f"for {f_name} at {point} you gave {show(np.round(p, 4).tolist())}"
+            if exact(p, x - d, tol=1e-10):
+                continue
+            if close(p, x - d, tol=1e-5):
+                raise NotYet(
+                    "Right numbers to 5 digits, wrong method: with AD the gradient and the "
+                    "Hessian are exact, and so is the step (to 1e-10). Finite differences are not."
+                    + (f" (You called ad.{', ad.'.join(calls)}.)" if calls else ""),
+                    said,
+                )
+            diagnose(
+                p,
+                [
+                    (x + d, "Wrong direction: the Newton step moves by minus H⁻¹ ∇f(x)."),
+                    (d, "That is the step H⁻¹ ∇f(x); return the new point, x moved by it."),
+                    (-d, "That is the step; return the new point, x plus it."),
+                    (
+                        x - g,
+                        (
+                            (
+                                "That is a gradient step. Newton's step divides by the curvature: "
+                                "it moves by H⁻¹ ∇f, not by ∇f."
+                            ),
+                            (
+                                "Solve the linear system H d = ∇f for d (numpy solves linear "
+                                "systems without inverting H), then move by -d."
+                            ),
+                        ),
+                    ),
+                    (x - H @ g, "You multiplied by H. Newton's step multiplies by H⁻¹."),
+                ],
+                default=(
+                    (
+                        "Newton's step: the gradient g and the Hessian H of f at x, both by AD; then "
+                        "the new point x - H⁻¹ g."
+                    ),
                 ),
-            ),
-            (
-                x - H @ g,
-                ("You multiplied by H. Newton's step multiplies by H⁻¹: np.linalg.solve(H, g)."),
-            ),
-        ]:
-            if close(p, wrong, tol=1e-6):
-                raise NotYet(hint, said)
-        raise NotYet(
-            "g = ad.grad(f)(x), H = ad.hessian(f)(x), then return x - np.linalg.solve(H, g).",
-            said,
-        )
+                name="new point",
+                tol=1e-6,
+                said=said,
+            )
     return (
         "On a quadratic one Newton step lands on the stationary point exactly; elsewhere it "
         "jumps to the stationary point of the local quadratic model."
@@ -164,7 +221,7 @@ def newton_step(fn):
 def nested(answer):
     """d/dx [x · d/dy (x · y)] at x = 2, y = 1: the true value, not the confused one."""
     x = number(answer)
-    if close(x, 4.0):
+    if exact(x, 4.0):
         return "d/dy (x·y) = x, so the function is x·x = x², and its derivative at 2 is 4."
     diagnose(
         x,
@@ -213,27 +270,48 @@ def _sin_grad(p):
 @checker("5.2", "a gradient-descent step")
 def gd_step(fn):
     """``fn(loss, p, lr)``: p - lr * grad loss(p)."""
-    for loss, grad_of, p, lr, name in [
-        (_shifted_squares, _shifted_grad, np.array([0.5, 0.5, 0.5]), 0.1, "a sum of squares"),
-        (_sin_loss, _sin_grad, np.array([0.3, 1.5, -1.0]), 0.05, "sin(p1) p2² + p3"),
-    ]:
-        g = grad_of(p)
-        got = _point(call(fn, loss, p.copy(), lr, name="gd_step"), "gd_step", 3)
-        said = f"for {name} with lr = {lr} you gave {show(np.round(got, 4).tolist())}"
-        if close(got, p - lr * g, tol=1e-6):
-            continue
-        for wrong, hint in [
-            (
-                p + lr * g,
-                ("That goes uphill: the gradient points up, so step against it, p - lr * g."),
-            ),
-            (p - g, "Scale the gradient by the learning rate: p - lr * g."),
-            (-lr * g, "That is the step; return the new parameters p - lr * g."),
-            (g, "That is the gradient; return the new parameters p - lr * g."),
-        ]:
-            if close(got, wrong, tol=1e-6):
-                raise NotYet(hint, said)
-        raise NotYet("g = ad.grad(loss)(p), then return p - lr * g.", said)
+    cases = [
+        (_shifted_squares, _shifted_grad, "a sum of squares"),
+        (_sin_loss, _sin_grad, "sin(p1) p2² + p3"),
+    ]
+    for loss, grad_of, name in cases:
+        for point in test_points([(0.5, 0.5, 0.5), (0.3, 1.5, -1.0)], 2, seed=52):
+            p, lr = np.array(point), 0.1
+            g = grad_of(p)
+            got = _point(call(fn, loss, p.copy(), lr, name="gd_step"), "gd_step", 3)
+            said = (
+                f"for {name} at {point} with lr = {lr} you gave {show(np.round(got, 4).tolist())}"
+            )
+            if exact(got, p - lr * g):
+                continue
+            if close(got, p - lr * g, tol=1e-6):
+                raise NotYet(
+                    "Right numbers to 6 digits, wrong method: a gradient by AD is exact, and so "
+                    "is the step. Finite differences are not.",
+                    said,
+                )
+            diagnose(
+                got,
+                [
+                    (
+                        p + lr * g,
+                        "That goes uphill: the gradient points up, so step against it.",
+                    ),
+                    (p - g, "Scale the gradient by the learning rate."),
+                    (-lr * g, "That is the step; return the new parameters, p moved by it."),
+                    (g, "That is the gradient; return the new parameters."),
+                    (p, "The parameters did not move: did you return p itself?"),
+                ],
+                default=(
+                    (
+                        "The new parameters: p moved against the gradient of the loss at p (by AD), "
+                        "scaled by the learning rate."
+                    ),
+                ),
+                name="new parameters",
+                tol=1e-6,
+                said=said,
+            )
     return "p - lr · ∇L(p): a small step downhill, against the gradient."
 
 
@@ -241,7 +319,7 @@ def gd_step(fn):
 def learning_rate_limit(answer):
     """The learning rate above which gradient descent on 2 p1² + 0.5 p2² diverges."""
     x = number(answer)
-    if close(x, 0.5):
+    if exact(x, 0.5):
         return (
             "Along p1 a step multiplies the error by 1 - 4·lr (the curvature is 4): "
             "|1 - 4·lr| < 1 needs lr < 2/4 = 0.5."
@@ -266,5 +344,63 @@ def learning_rate_limit(answer):
             (4.0, "4 is the curvature along p1 (the Hessian's largest eigenvalue), not a rate."),
             (1.0, "Along p1 one step multiplies the error by 1 - 4·lr. When is |1 - 4·lr| > 1?"),
         ],
+        tol=1e-9,
         default="The Hessian is diag(4, 1). Along p1 a step multiplies the error by 1 - 4·lr.",
+    )
+
+
+_ROOT_CASES = [
+    (lambda x: np.cos(x) - x, lambda x: -math.sin(x) - 1.0, "cos(x) - x"),
+    (lambda x: x**3 - 2.0, lambda x: 3.0 * x**2, "x³ - 2"),
+    (lambda x: np.exp(x) - 3.0, math.exp, "exp(x) - 3"),
+]
+
+
+@checker("5.6", "Newton's method for a root")
+def newton_root_step(fn):
+    """``fn(g, x)``: x - g(x) / g'(x), one Newton step towards a root of g, with g' by AD."""
+    for g_plain, dg, g_name in _ROOT_CASES:
+        for (x,) in test_points([(1.0,), (0.5,)], 2, seed=56, low=0.3, high=2.0):
+            g = Probe(g_plain)
+            gx, slope = float(g_plain(x)), dg(x)
+            want = x - gx / slope
+            with watch(fn) as calls:
+                got = number(call(fn, g, x, name="newton_root_step"), name="new x")
+            said = f"for g(x) = {g_name} at x = {x:g} you gave {got:.10g}"
+            if exact(got, want):
+                if not ({"forward", "reverse"} & set(g.kinds)):
+                    raise NotYet(
+                        "Right numbers, wrong method: g'(x) must come from AD, so your code "
+                        "must hand g to an adlearn function.",
+                        said,
+                    )
+                continue
+            if close(got, want, tol=1e-5):
+                raise NotYet(
+                    "Right numbers to 5 digits, wrong method: g'(x) by AD is exact; a finite "
+                    "difference is not."
+                    + (f" (You called ad.{', ad.'.join(calls)}.)" if calls else ""),
+                    said,
+                )
+            diagnose(
+                got,
+                [
+                    (x + gx / slope, "Wrong direction: Newton's step subtracts g(x) / g'(x)."),
+                    (gx / slope, "That is the step g(x) / g'(x); return the new x."),
+                    (x - slope / gx, "The fraction is upside down: g(x) over g'(x)."),
+                    (x - gx, "You left out g'(x): the step is g(x) divided by the slope there."),
+                ],
+                default=(
+                    (
+                        "The tangent line of g at x crosses zero at x - g(x) / g'(x); "
+                        "take g'(x) from adlearn's forward or reverse mode."
+                    ),
+                ),
+                name="new x",
+                tol=1e-6,
+                said=said,
+            )
+    return (
+        "x - g(x) / g'(x): where the tangent line crosses zero, with the slope by AD. "
+        "Repeated, it doubles the correct digits at every step near a simple root."
     )

@@ -116,9 +116,7 @@ def is_stub(fn) -> bool:
     return ops in _STUB_CODE
 
 
-def call(
-    fn, *args, name: str = "your function", allow_none: bool = False, seconds: float = LIMIT
-):
+def call(fn, *args, name: str = "your function", allow_none: bool = False, seconds: float = LIMIT):
     """Call the learner's ``fn(*args)`` under a time limit; every way it fails is a verdict.
 
     Not attempted: ``fn`` is ``...``, a body of ``...``/``pass``, or raises

@@ -172,7 +172,10 @@ def checker(number: str, title: str = "", register: bool = True):
                 return Verdict(number, "not yet", e.said, _pick_hint(number, e.hint))
             except TimeUp:
                 return Verdict(
-                    number, "not yet", "", "Checking took too long: look for a loop that never ends."
+                    number,
+                    "not yet",
+                    "",
+                    "Checking took too long: look for a loop that never ends.",
                 )
             except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 (learner's)
                 return Verdict(number, "not yet", "", f"Checking raised {error_text(e)}.")
@@ -306,15 +309,16 @@ def to_places(x, want, places: int = 3) -> bool:
     return bool(abs(float(x) - float(want)) <= 0.6 * 10.0**-places)
 
 
-def diagnose(value, mistakes, default, name: str = "answer", tol: float = 1e-3):
+def diagnose(value, mistakes, default, name: str = "answer", tol: float = 1e-3, said=None):
     """Raise :class:`NotYet` with the hint of the first typical mistake ``value`` matches.
 
     ``mistakes`` is a list of ``(wrong_value, hint)``; ``default`` is the hint
     when ``value`` matches none of them. A hint may be a tuple (see
     :class:`NotYet`). ``value`` may be an array: the wrong values of several
     test points, so that a coincidence at one point is not taken for a mistake.
+    ``said`` replaces the default "your <name>: <value>" quoted in the verdict.
     """
-    said = f"your {name}: {show(value)}"
+    said = f"your {name}: {show(value)}" if said is None else said
     for wrong, hint in mistakes:
         if close(value, wrong, tol):
             raise NotYet(hint, said)
