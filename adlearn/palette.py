@@ -25,6 +25,7 @@ __all__ = [
     "GRADIENT",
     "HIGHLIGHT",
     "INPUT_FILL",
+    "INSTALL_HINT",
     "MUTED",
     "OKABE_ITO",
     "PENDING_FILL",
@@ -33,6 +34,7 @@ __all__ = [
     "UNIT_FILL",
     "VALUE",
     "figure",
+    "require_matplotlib",
     "style",
 ]
 
@@ -85,12 +87,27 @@ RC = {
 }
 
 
+INSTALL_HINT = 'pip install "adlearn[course]"'
+
+
+def require_matplotlib():
+    """matplotlib, or an ImportError that says which extra installs it."""
+    try:
+        import matplotlib
+    except ImportError as error:
+        raise ImportError(
+            f"drawing needs matplotlib, part of adlearn's course extra: {INSTALL_HINT}",
+            name="matplotlib",
+        ) from error
+    return matplotlib
+
+
 def style():
     """A context in which matplotlib draws in the course's style.
 
     Wrap the whole drawing in it: fonts are read when an artist is made.
     """
-    import matplotlib
+    matplotlib = require_matplotlib()
     from cycler import cycler
 
     settings = dict(RC)
@@ -108,6 +125,7 @@ def figure(figsize, *, pyplot: bool = True, **kw):
     pyplot's list of open figures, and nothing is shown twice or leaked. With
     ``pyplot=False`` it is a bare Agg figure, for rendering to PNG bytes.
     """
+    require_matplotlib()
     if pyplot:
         import matplotlib.pyplot as plt
 

@@ -29,6 +29,8 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import warnings
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ import numpy as np
 from adlearn import palette
 from adlearn.forward import derivative, jvp
 from adlearn.inputs import input_names
-from adlearn.reverse import grad
+from adlearn.reverse import grad, value_and_grad
 
 __all__ = [
     "Grid",
@@ -52,7 +54,11 @@ __all__ = [
 
 
 class _quiet:
-    """Evaluate without numpy's warnings: undefined points become nan and stay blank."""
+    """Evaluate without numpy's warnings: undefined points become nan and stay blank.
+
+    What f prints is dropped too: sampling calls f many times, and a learner's
+    ``print`` in f would flood the output.
+    """
 
     def __enter__(self):
         self._warnings = warnings.catch_warnings()
@@ -60,9 +66,12 @@ class _quiet:
         warnings.simplefilter("ignore")
         self._errstate = np.errstate(all="ignore")
         self._errstate.__enter__()
+        self._stdout = contextlib.redirect_stdout(io.StringIO())
+        self._stdout.__enter__()
         return self
 
     def __exit__(self, *exc):
+        self._stdout.__exit__(*exc)
         self._errstate.__exit__(*exc)
         self._warnings.__exit__(*exc)
         return False
@@ -194,16 +203,52 @@ def grid(f, box=(-4.0, 4.0, -4.0, 4.0), n=101) -> Grid:
     array([[0. , 0. , 0. ],
            [0. , 0.5, 1. ],
            [0. , 1. , 2. ]])
-    >>> g.G1[2, 1]  # df/dx1 = x2 at (0.5, 2)
-    np.float64(2.0)
+    >>> float(g.G1[2, 1])  # df/dx1 = x2 at (0.5, 2)
+    2.0
     """
     lo1, hi1, lo2, hi2 = _check_box("grid", box)
     if not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"grid: n must be an int >= 2, got {n!r}")
     X1, X2 = np.meshgrid(np.linspace(lo1, hi1, n), np.linspace(lo2, hi2, n))
-    F = evaluate(f, X1, X2)
-    G1, G2 = gradients(f, X1, X2)
-    return Grid((lo1, hi1, lo2, hi2), X1, X2, F, G1, G2, input_names(f))
+    sampled = _on_arrays(f, X1, X2)
+    if sampled is None:
+        # f cannot take arrays (an `if` on a value, math.sin): one call per point, on a
+        # coarser grid, value and gradient from one reverse sweep (not 3 n^2 calls)
+        n = min(n, POINTWISE_N)
+        X1, X2 = np.meshgrid(np.linspace(lo1, hi1, n), np.linspace(lo2, hi2, n))
+        sampled = _point_by_point(f, X1, X2)
+    return Grid((lo1, hi1, lo2, hi2), X1, X2, *sampled, input_names(f))
+
+
+POINTWISE_N = 41  # grid points per side for a function sampled point by point
+
+
+def _on_arrays(f, X1, X2):
+    """(F, G1, G2) from three calls of f on the whole arrays, or None if f cannot take them."""
+    shape = np.shape(X1)
+    with _quiet():
+        try:
+            F = np.asarray(f(X1, X2), dtype=float)
+            G1 = np.asarray(derivative(f, 0)(X1, X2), dtype=float)
+            G2 = np.asarray(derivative(f, 1)(X1, X2), dtype=float)
+        except Exception:  # noqa: BLE001 (any failure: point by point)
+            return None
+    return (F, G1, G2) if F.shape == G1.shape == G2.shape == shape else None
+
+
+def _point_by_point(f, X1, X2):
+    """(F, G1, G2), one reverse sweep per point; nan where f or its gradient fails."""
+    F, G1, G2 = (np.full(np.shape(X1), np.nan) for _ in range(3))
+    sweep = value_and_grad(f, argnums=(0, 1))
+    with _quiet():
+        for i, (a, b) in enumerate(zip(X1.flat, X2.flat)):
+            try:
+                value, (g1, g2) = sweep(float(a), float(b))
+                F.flat[i], G1.flat[i], G2.flat[i] = float(value), float(g1), float(g2)
+            except Exception:  # noqa: BLE001 (no gradient there: the value alone, if any)
+                with contextlib.suppress(Exception):
+                    F.flat[i] = float(f(float(a), float(b)))
+    return F, G1, G2
 
 
 def _default_box(x1, x2, half=3.0):

@@ -16,6 +16,11 @@ What does not change is computed once: the contours of f are sampled when the
 explorer is made. A point where f or its gradient is not finite (``log`` at 0)
 shows a message instead of a traceback.
 
+``close()`` frees an explorer: its widgets leave the kernel (and the page),
+its figures and its function are let go. Running again the notebook cell that
+made explorers closes those it made the last time, so a cell run twenty times
+holds one explorer, not twenty.
+
 The parts are attributes, for code and tests: ``controls`` (the sliders and
 toggles by name), ``figures`` (the last figures rendered), ``images``,
 ``table`` (an HTML widget), ``table_text`` (the same table as text),
@@ -38,13 +43,26 @@ from __future__ import annotations
 import html
 import io
 import math
+import numbers
 import warnings
 
-import ipywidgets as W
 import numpy as np
 
+from adlearn import palette
+
+try:
+    import ipywidgets as W
+
+    palette.require_matplotlib()
+except ImportError as error:
+    raise ImportError(
+        f"adlearn.widgets needs ipywidgets and matplotlib, adlearn's course extra: "
+        f"{palette.INSTALL_HINT}",
+        name=error.name,
+    ) from error
+
 from adlearn import graph as graphs
-from adlearn import palette, plots
+from adlearn import plots
 from adlearn.trace import trace as make_trace
 
 __all__ = ["Explorer", "explore", "explore_direction", "explore_sweep"]
@@ -65,8 +83,10 @@ class Explorer(W.VBox):
     message, never a traceback.
     """
 
-    def __init__(self, kind, controls, images, body, render, table=None):
+    def __init__(self, kind, controls, images, body, render, table=None, links=()):
         self.kind = kind
+        self.closed = False
+        self._links = list(links)  # jslinks between controls: widgets of their own
         self.controls = controls
         self.images = images
         self.figures = {}
@@ -87,8 +107,32 @@ class Explorer(W.VBox):
         # what a notebook stores as text/plain: short and the same on every run
         return f"<adlearn {self.kind} explorer>"
 
+    def close(self):
+        """Free the explorer: close its widgets, let go of its figures and its function.
+
+        Its widgets leave the kernel's registry (and the page); after
+        ``close()`` the explorer shows nothing and its controls do nothing.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        for control in self.controls.values():
+            if not isinstance(control, W.Play):
+                control.unobserve(self._changed, names="value")
+        widgets = [*self._links, *_widget_tree(self), *_widget_tree(self.table)]
+        _forget(self)
+        # the render closure holds f, the figures and the sampled grid
+        self._render = None
+        self._links = []
+        self.figures = {}
+        self.trace = None
+        for widget in widgets:
+            if widget is not self:
+                widget.close()
+        super().close()
+
     def _changed(self, _change=None):
-        if self._busy:  # a control set while rendering (a step slider clamped)
+        if self._busy or self.closed:  # a control set while rendering (a step slider clamped)
             return
         self.update()
 
@@ -114,6 +158,66 @@ class Explorer(W.VBox):
             fig.canvas.draw()
             png = _encode(fig.canvas)
         self.images[name].value = png
+
+
+def _widget_tree(root):
+    """Every widget under ``root``: children, and their layouts and styles (no recursion)."""
+    found, stack, seen = [], [root], set()
+    while stack:
+        widget = stack.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        found.append(widget)
+        for name in widget.keys:
+            value = getattr(widget, name, None)
+            for item in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(item, W.Widget):
+                    stack.append(item)
+    return found
+
+
+# --- a cell run again closes the explorers it made the last time -------------------
+
+_LIVE: dict = {}  # notebook cell id -> (id of the run that made them, [explorers])
+
+
+def _cell_run():
+    """(cell id, run id) of the notebook cell running now; None outside a notebook."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+        get_parent = getattr(kernel, "get_parent", None)
+        parent = get_parent() if get_parent else getattr(kernel, "_parent_header", None)
+        cell = (parent.get("metadata") or {}).get("cellId")
+        run = (parent.get("header") or {}).get("msg_id")
+    except Exception:  # noqa: BLE001 (no IPython, no kernel, another front end)
+        return None
+    return (cell, run) if cell and run else None
+
+
+def _track(explorer):
+    """Remember which cell run made ``explorer``; close that cell's older explorers."""
+    where = _cell_run()
+    if where is None:
+        return
+    cell, run = where
+    last_run, explorers = _LIVE.get(cell, (None, []))
+    if last_run != run:
+        for old in list(explorers):
+            old.close()
+        explorers = []
+    explorers.append(explorer)
+    _LIVE[cell] = (run, explorers)
+
+
+def _forget(explorer):
+    for cell, (_run, explorers) in list(_LIVE.items()):
+        if explorer in explorers:
+            explorers.remove(explorer)
+            if not explorers:
+                del _LIVE[cell]
 
 
 def _message_html(text):
@@ -159,12 +263,50 @@ class _Backdrop:
         return _encode(canvas)
 
 
-def _slider(name, value, bounds, step=0.1):
-    lo, hi = bounds
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"{name}_range must be (min, max) with min < max, got {bounds!r}")
+def _number(where, name, value):
+    """``value`` as a float, or an error naming the explorer, the argument and the value."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__} ({value!r})")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _bounds(where, name, bounds):
+    if isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__") or len(bounds) != 2:
+        raise TypeError(f"{where}: {name} must be (min, max), two numbers, got {bounds!r}")
+    lo, hi = (_number(where, name, b) for b in bounds)
+    if not lo < hi:
+        raise ValueError(f"{where}: {name} must be (min, max) with min < max, got {bounds!r}")
+    return lo, hi
+
+
+def _whole(where, name, value, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}: {name} must be a whole number, got {type(value).__name__} "
+                        f"({value!r})")
     if not lo <= value <= hi:
-        raise ValueError(f"{name}={value!r} is outside {name}_range {bounds!r}")
+        raise ValueError(f"{where}: {name} must be from {lo} to {hi}, got {value}")
+    return int(value)
+
+
+def _choice(where, name, value, options):
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{where}: {name} must be one of {tuple(options)}, got {value!r}")
+    return value
+
+
+def _flag(where, name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _slider(where, name, value, bounds, step=0.1):
+    value = _number(where, name, value)
+    lo, hi = _bounds(where, f"{name}_range", bounds)
+    if not lo <= value <= hi:
+        raise ValueError(f"{where}: {name}={value!r} is outside {name}_range {bounds!r}")
     return W.FloatSlider(
         value=value, min=lo, max=hi, step=step, description=name, continuous_update=True,
         readout_format=".2f", layout=W.Layout(width="320px"),
@@ -174,6 +316,19 @@ def _slider(name, value, bounds, step=0.1):
 def _check_f(where, f):
     if not callable(f):
         raise TypeError(f"{where}: f must be a function of two inputs, got {type(f).__name__}")
+
+
+NOTATIONS = ("hierarchy", "wengert")
+GRID_SIZES = (3, 301)  # points per side of a contour grid
+
+
+def _trace_at(f, x1, x2, wrt=0):
+    """The trace of f at the point, or None and the message every explorer shows."""
+    try:
+        return make_trace(f, x1, x2, wrt=wrt, names=("x1", "x2")), None
+    except Exception as error:  # noqa: BLE001 (f undefined here, or not written for AD)
+        return None, (f"f cannot be evaluated at (x1, x2) = ({x1:.2f}, {x2:.2f}): "
+                      f"{type(error).__name__}: {error}")
 
 
 def _point(e):
@@ -233,9 +388,13 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
     >>> print(e.table_text.splitlines()[-1])
     w²    w5       w3 + w4    0.000    4.000    1.000
     """
-    _check_f("explore", f)
-    controls = {"x1": _slider("x1", x1, x1_range), "x2": _slider("x2", x2, x2_range)}
-    box = (*x1_range, *x2_range)
+    where = "explore"
+    _check_f(where, f)
+    controls = {"x1": _slider(where, "x1", x1, x1_range),
+                "x2": _slider(where, "x2", x2, x2_range)}
+    notation = _choice(where, "notation", notation, NOTATIONS)
+    n = _whole(where, "n", n, *GRID_SIZES)
+    box = (controls["x1"].min, controls["x1"].max, controls["x2"].min, controls["x2"].max)
     grid = plots.grid(f, box, n)
 
     graph_fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
@@ -255,15 +414,7 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
     @_figure_rc
     def render(e):
         x1, x2 = _point(e)
-        problem = None
-        try:
-            t = make_trace(f, x1, x2, names=("x1", "x2"))
-        except Exception as error:  # noqa: BLE001 (f undefined here)
-            t = None
-            problem = (
-                f"f cannot be evaluated at (x1, x2) = ({x1:.2f}, {x2:.2f}): "
-                f"{type(error).__name__}: {error}"
-            )
+        t, problem = _trace_at(f, x1, x2)
         e.trace = t
         if t is not None:
             problem = _not_finite(t, x1, x2)
@@ -295,6 +446,7 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
     body = [W.HBox(list(controls.values()), layout=_WRAP), W.HBox(list(images.values()),
                                                                    layout=_WRAP), table]
     e = Explorer("point", controls, images, body, render, table)
+    _track(e)
     e.update()
     return e
 
@@ -330,10 +482,14 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
     >>> s.controls["step"].max  # one step per unit
     5
     """
-    _check_f("explore_sweep", f)
-    if mode not in MODES:
-        raise ValueError(f"explore_sweep: mode must be one of {tuple(MODES)}, got {mode!r}")
-    controls = {"x1": _slider("x1", x1, x1_range), "x2": _slider("x2", x2, x2_range)}
+    where = "explore_sweep"
+    _check_f(where, f)
+    controls = {"x1": _slider(where, "x1", x1, x1_range),
+                "x2": _slider(where, "x2", x2, x2_range)}
+    mode = _choice(where, "mode", mode, MODES)
+    step = _whole(where, "step", step, 1, graphs.MAX_UNITS)
+    notation = _choice(where, "notation", notation, NOTATIONS)
+    edge_labels = _flag(where, "edge_labels", edge_labels)
     controls["mode"] = W.ToggleButtons(
         options=[("forward, seed x1", "forward x1"), ("forward, seed x2", "forward x2"),
                  ("reverse", "reverse")],
@@ -343,24 +499,21 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
     controls["step"] = W.IntSlider(value=max(1, int(step)), min=1, max=max(1, int(step)),
                                    description="step", continuous_update=True)
     controls["play"] = W.Play(interval=1500, min=1, max=controls["step"].max, description="play")
-    W.jslink((controls["play"], "value"), (controls["step"], "value"))
-    W.jslink((controls["step"], "max"), (controls["play"], "max"))
+    links = [W.jslink((controls["play"], "value"), (controls["step"], "value")),
+             W.jslink((controls["step"], "max"), (controls["play"], "max"))]
     graph_fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
 
     @_figure_rc
     def render(e):
         x1, x2 = _point(e)
         sweep, wrt = MODES[e.controls["mode"].value]
-        try:
-            t = make_trace(f, x1, x2, wrt=wrt, names=("x1", "x2"))
-        except Exception as error:  # noqa: BLE001 (f undefined here)
-            e.trace = None
+        t, problem = _trace_at(f, x1, x2, wrt)
+        e.trace = t
+        if t is None:
             e.table.value = ""
             e.table_text = ""
             e.images["graph"].layout.visibility = "hidden"
-            return (f"f cannot be evaluated at (x1, x2) = ({x1:.2f}, {x2:.2f}): "
-                    f"{type(error).__name__}: {error}")
-        e.trace = t
+            return problem
         slider = e.controls["step"]
         slider.max = len(t.units)  # the number of units can change with the point
         e.controls["play"].max = slider.max
@@ -383,7 +536,8 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
         ]),
         W.HBox([images["graph"], table], layout=_WRAP),
     ]
-    e = Explorer("sweep", controls, images, body, render, table)
+    e = Explorer("sweep", controls, images, body, render, table, links)
+    _track(e)
     e.update()
     return e
 
@@ -427,15 +581,22 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
     >>> print(f"{d.slice.slope:.3f}")  # straight along x2: df/dx2 = x1 = 2
     2.000
     """
-    _check_f("explore_direction", f)
-    controls = {"x1": _slider("x1", x1, x1_range), "x2": _slider("x2", x2, x2_range)}
-    if not 0.0 <= float(angle) <= 360.0:
-        raise ValueError(f"explore_direction: angle must be from 0 to 360 degrees, got {angle!r}")
+    where = "explore_direction"
+    _check_f(where, f)
+    controls = {"x1": _slider(where, "x1", x1, x1_range),
+                "x2": _slider(where, "x2", x2, x2_range)}
+    angle = _number(where, "angle", angle)
+    if not 0.0 <= angle <= 360.0:
+        raise ValueError(f"{where}: angle must be from 0 to 360 degrees, got {angle!r}")
+    radius = _number(where, "radius", radius)
+    if not radius > 0:
+        raise ValueError(f"{where}: radius must be a positive number, got {radius!r}")
+    n = _whole(where, "n", n, *GRID_SIZES)
     controls["angle"] = W.FloatSlider(
-        value=float(angle), min=0.0, max=360.0, step=5.0, description="angle (°)",
+        value=angle, min=0.0, max=360.0, step=5.0, description="angle (°)",
         continuous_update=True, readout_format=".0f", layout=W.Layout(width="320px"),
     )
-    box = (*x1_range, *x2_range)
+    box = (controls["x1"].min, controls["x1"].max, controls["x2"].min, controls["x2"].max)
     grid = plots.grid(f, box, n)
     fig = palette.figure((12.4, 5.4), pyplot=False, dpi=DPI)
     with palette.style():
@@ -457,9 +618,12 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         x1, x2 = _point(e)
         u = plots.direction(e.controls["angle"].value)
         s = plots.slice_along(f, x1, x2, u, radius)
-        gradient = plots.gradient_at(f, x1, x2)
-        if not math.isfinite(s.value):  # no arrow where f is not defined
-            gradient = np.array([np.nan, np.nan])
+        # the same diagnosis as the other explorers: a function that fails says why
+        t, problem = _trace_at(f, x1, x2)
+        e.trace = t
+        gradient = np.array([np.nan, np.nan])  # no arrow where f is not defined
+        if t is not None and math.isfinite(s.value):
+            gradient = np.array([float(g) for g in t.gradient])
         # the contours stay; the point, its arrows, the line and the slice move
         for artist in moving:
             artist.remove()
@@ -493,23 +657,13 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
             f"u = ({u[0]:.3f}, {u[1]:.3f}), ∇f·u = {graphs.number(s.slope)}"
         )
         e.image("direction", fig, backdrop.png([line, *moving, left.title, right]))
-        try:  # a function that fails says why, not just that its slope is nan
-            float(f(x1, x2))
-        except Exception as error:  # noqa: BLE001 (a learner's f may raise anything)
-            return (f"f cannot be evaluated at (x1, x2) = ({x1:.2f}, {x2:.2f}): "
-                    f"{type(error).__name__}: {error}")
-        if not (math.isfinite(s.value) and math.isfinite(s.slope)):
-            return (
-                f"At (x1, x2) = ({x1:.2f}, {x2:.2f}) f = {graphs.number(s.value)} and the "
-                f"slope is {graphs.number(s.slope)}: f is not differentiable here. "
-                "Move the sliders to where f is defined."
-            )
-        return None
+        return problem if t is None else _not_finite(t, x1, x2)
 
     images = {"direction": W.Image(format="png")}
     readout = W.HTML()
     body = [W.HBox(list(controls.values()), layout=_WRAP), readout, images["direction"]]
     e = Explorer("direction", controls, images, body, render)
     e.readout = readout
+    _track(e)
     e.update()
     return e

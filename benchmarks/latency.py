@@ -19,6 +19,11 @@ biggest explorer. The baseline, measured in the same run, is what a plain
 public functions (``graph.draw``, ``plots.contours`` with its grid resampled)
 and render them to PNG.
 
+The ten-unit function is what a learner's own function looks like; a
+Binder machine is about this machine class (2 cores). The load average is
+printed before and after the run: on a shared machine, figures measured under
+load overstate what a learner gets.
+
 Wall time is printed with the CPU time of the rendering thread beside it: on
 a machine shared with other jobs the wall time wanders, the CPU time much less.
 """
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import statistics
 import sys
 import time
@@ -49,7 +55,18 @@ def baydin(x1, x2):
     return np.log(x1) + x1 * x2 - np.sin(x2)
 
 
-FUNCTIONS = {"x1*x2 + sin(x1)": running_example, "ln(x1) + x1*x2 - sin(x2)": baydin}
+def ten_units(x1, x2):
+    """A function of ten units (two inputs, eight operations), the size of a learner's own."""
+    import numpy as np
+
+    return np.sin(x1 * x2) + x1 / (1 + x2**2) - np.cos(x1)
+
+
+FUNCTIONS = {
+    "x1*x2 + sin(x1)": running_example,
+    "ln(x1) + x1*x2 - sin(x2)": baydin,
+    "ten units": ten_units,
+}
 
 
 def _changes(explorer, kind, n, rng):
@@ -168,6 +185,11 @@ def _p95(values):
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
+def _load():
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
 def report(results, where):
     print(f"Explorer latency, slider change to finished output ({where})")
     print(f"targets: median <= {TARGET_MEDIAN * 1000:.0f} ms, "
@@ -204,6 +226,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="20 changes per explorer")
     args = parser.parse_args(argv)
     n = 20 if args.quick else 80
+    print(f"before: {_load()}")
     if args.here:
         import matplotlib
 
@@ -212,6 +235,7 @@ def main(argv=None):
         results, where = measure_all(n), "in this process, no kernel"
     else:
         results, where = _in_kernel(n), "in a Jupyter kernel, widget comms live"
+    print(f"after:  {_load()}\n")
     missed = report(results, where)
     print(f"\n{missed} explorer(s) missed a target" if missed else "\nall targets met")
     return 0

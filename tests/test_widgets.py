@@ -234,7 +234,7 @@ def test_the_direction_explorer_moves_the_point_too():
 def test_the_direction_explorer_survives_x1_at_zero():
     e = explore_direction(baydin)
     e.controls["x1"].value = 0.0
-    assert "not differentiable" in e.message_text
+    assert "not finite here" in e.message_text  # the words of every explorer
     e.controls["x1"].value = 1.0
     assert e.message_text == ""
 

@@ -1,0 +1,121 @@
+"""What explorers say about odd functions and odd arguments.
+
+The same problem in f gets the same words from every explorer (the trace's
+own diagnosis, which names the fix); every argument is checked, and a bad one
+is named with its value. A function that cannot take arrays is sampled for the
+contours without flooding the output or calling f tens of thousands of times.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from adlearn.widgets import explore, explore_direction, explore_sweep
+
+MAKERS = [explore, explore_sweep, explore_direction]
+
+
+def f(x1, x2):
+    return x1 * x2 + np.sin(x1)
+
+
+ODD = {
+    "math.sin": (lambda x1, x2: math.sin(x1) * x2, "np.sin, not math.sin"),
+    "complex": (lambda x1, x2: np.sqrt(x1 + 0j) * x2, "returned a complex value"),
+    "None": (lambda x1, x2: None, "returned a NoneType (None)"),
+    "vector": (lambda x1, x2: np.array([x1, x2]), "np.stack"),
+    "raises": (lambda x1, x2: 1 / 0, "ZeroDivisionError: division by zero"),
+}
+
+
+@pytest.mark.parametrize("case", ODD)
+def test_every_explorer_gives_the_same_diagnosis(case):
+    g, words = ODD[case]
+    messages = {make.__name__: make(g).message_text for make in MAKERS}
+    assert len(set(messages.values())) == 1, messages
+    message = messages["explore"]
+    assert message.startswith("f cannot be evaluated at (x1, x2) = (2.00, 3.00): ")
+    assert words in message
+
+
+def test_a_point_where_f_is_not_finite_gets_the_same_words_everywhere():
+    g = lambda x1, x2: np.log(x1) + x2
+    messages = set()
+    for make in MAKERS:
+        e = make(g)
+        e.controls["x1"].value = 0.0
+        messages.add(e.message_text)
+    assert len(messages) == 1
+    assert "not finite here" in messages.pop()
+
+
+BAD = [
+    (MAKERS, {"x1": "2"}, TypeError, "x1 must be a number, got str"),
+    (MAKERS, {"x2": True}, TypeError, "x2 must be a number, got bool"),
+    (MAKERS, {"x1": math.nan}, ValueError, "x1 must be a finite number"),
+    (MAKERS, {"x1": 9.0}, ValueError, "x1=9.0 is outside x1_range"),
+    (MAKERS, {"x1_range": (1.0,)}, TypeError, "x1_range must be (min, max)"),
+    (MAKERS, {"x2_range": (1.0, -1.0)}, ValueError, "min < max"),
+    (MAKERS, {"x2_range": (0.0, math.inf)}, ValueError, "x2_range must be a finite number"),
+    ([explore, explore_sweep], {"notation": "both"}, ValueError, "notation must be one of"),
+    ([explore, explore_direction], {"n": 2}, ValueError, "n must be from 3 to 301, got 2"),
+    ([explore, explore_direction], {"n": 20.5}, TypeError, "n must be a whole number"),
+    ([explore_sweep], {"mode": "backward"}, ValueError, "mode must be one of"),
+    ([explore_sweep], {"step": 0}, ValueError, "step must be from 1 to"),
+    ([explore_sweep], {"step": 1.5}, TypeError, "step must be a whole number"),
+    ([explore_sweep], {"edge_labels": "yes"}, TypeError, "edge_labels must be True or False"),
+    ([explore_direction], {"angle": 400.0}, ValueError, "angle must be from 0 to 360"),
+    ([explore_direction], {"angle": "north"}, TypeError, "angle must be a number"),
+    ([explore_direction], {"radius": -1}, ValueError, "radius must be a positive number"),
+    ([explore_direction], {"radius": 0}, ValueError, "radius must be a positive number"),
+    ([explore_direction], {"radius": math.inf}, ValueError, "radius must be a finite number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("make", "kwargs", "error", "words"),
+    [(make, kw, err, words) for makers, kw, err, words in BAD for make in makers],
+    ids=lambda v: getattr(v, "__name__", None) or str(v)[:30],
+)
+def test_a_bad_argument_is_named_with_its_value(make, kwargs, error, words):
+    with pytest.raises(error, match=r"^" + make.__name__ + ": ") as info:
+        make(f, **kwargs)
+    assert words in str(info.value)
+
+
+def test_not_a_function_is_refused():
+    for make in MAKERS:
+        with pytest.raises(TypeError, match="f must be a function of two inputs, got int"):
+            make(3)
+
+
+def test_a_function_with_an_if_and_a_print_neither_floods_nor_is_called_per_pixel(capsys):
+    calls = []
+
+    def branchy(x1, x2):
+        calls.append(1)
+        print("f called")
+        if x1 > 0:  # an `if` on a value: f cannot take arrays
+            return x1 * x2
+        return np.sin(x1) + x2
+
+    e = explore(branchy)
+    shown = capsys.readouterr().out
+    assert shown.count("f called") <= 2  # the point's own evaluation, not the grid's
+    assert len(calls) < 2 * 41 * 41 + 10  # was about 20,000 on the 81 x 81 grid
+    assert e.message_text == ""
+    e.close()
+
+
+def test_an_array_function_is_sampled_in_a_few_calls():
+    calls = []
+
+    def g(x1, x2):
+        calls.append(np.shape(x1))
+        return x1 * x2 + np.sin(x1)
+
+    explore(g).close()
+    grid_calls = [shape for shape in calls if shape == (81, 81)]
+    assert len(grid_calls) == 3  # f, then df/dx1 and df/dx2 by forward mode
+    assert len(calls) < 10

@@ -1,0 +1,156 @@
+"""Explorers free what they hold: ``close()``, and a notebook cell run again.
+
+Each explorer is a tree of widgets (sliders, images, boxes, their layouts and
+styles) that the kernel keeps in a registry until they are closed, plus figures
+and a sampled grid held by its drawing function. Learners re-run explorer cells
+all the time; before, every run left about 5 MiB and 21-35 widgets behind.
+"""
+
+import gc
+import os
+import weakref
+
+import ipywidgets
+import numpy as np
+import pytest
+
+from adlearn import widgets
+from adlearn.widgets import explore, explore_direction, explore_sweep
+
+MAKERS = [explore, explore_sweep, explore_direction]
+MiB = 2**20
+
+
+def f(x1, x2):
+    return x1 * x2 + np.sin(x1)
+
+
+def registry():
+    """The kernel's registry of live widgets (model id -> widget)."""
+    return ipywidgets.widgets.widget._instances
+
+
+def resident_mib():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MiB
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("make", MAKERS)
+def test_twenty_explorers_closed_leave_the_registry_and_memory_as_they_were(make):
+    warm = make(f)  # caches (fonts, typeset labels) fill once per process, not per explorer
+    warm.controls["x1"].value = 1.0
+    warm.close()
+    del warm
+    gc.collect()
+    widgets_before, memory_before = set(registry()), resident_mib()
+    gone = []
+    for _ in range(20):
+        e = make(f)
+        e.controls["x1"].value = 1.0  # used, not just made
+        e.controls["x2"].value = -1.0
+        gone += [weakref.ref(e), *(weakref.ref(fig) for fig in e.figures.values())]
+        e.close()
+    del e
+    gc.collect()
+    assert set(registry()) == widgets_before
+    assert all(ref() is None for ref in gone), "a closed explorer or its figure is still held"
+    # each explorer held about 5 MiB (100 MiB for twenty); what is left is the allocator's
+    # slack, which comes in steps of a few tens of MiB whatever is freed
+    assert resident_mib() - memory_before < 50
+
+
+@pytest.mark.parametrize("make", MAKERS)
+def test_close_closes_every_widget_of_the_explorer(make):
+    before = set(registry())
+    e = make(f)
+    made = set(registry()) - before
+    assert len(made) > 20  # sliders, images, boxes, their layouts and styles
+    e.close()
+    assert set(registry()) == before
+    assert e.closed
+    e.close()  # twice is harmless
+
+
+@pytest.mark.parametrize("make", MAKERS)
+def test_a_closed_explorer_ignores_its_controls(make):
+    e = make(f)
+    controls = dict(e.controls)
+    renders = e.renders
+    e.close()
+    controls["x1"].value = 1.0  # a widget object kept by the caller
+    assert e.renders == renders
+
+
+def _in_cell(monkeypatch, cell, run):
+    monkeypatch.setattr(widgets, "_cell_run", lambda: (cell, run))
+
+
+def test_running_a_cell_again_closes_the_explorers_it_made(monkeypatch):
+    before = set(registry())
+    _in_cell(monkeypatch, "cell-a", "run-1")
+    first, second = explore(f), explore_sweep(f)  # one run may make several
+    _in_cell(monkeypatch, "cell-b", "run-2")
+    elsewhere = explore_direction(f)  # another cell's explorer stays
+    assert not first.closed
+    assert not second.closed
+    _in_cell(monkeypatch, "cell-a", "run-3")
+    third = explore(f)
+    assert first.closed
+    assert second.closed
+    assert not third.closed
+    assert not elsewhere.closed
+    third.close()
+    elsewhere.close()
+    assert set(registry()) == before
+    assert widgets._LIVE == {}
+
+
+def test_outside_a_notebook_no_explorer_is_closed_for_the_caller():
+    e1, e2 = explore(f), explore(f)
+    assert not e1.closed
+    assert not e2.closed
+    e1.close()
+    e2.close()
+
+
+def test_in_a_kernel_a_cell_run_three_times_holds_one_explorer():
+    # the real path: a Jupyter kernel, execute requests carrying JupyterLab's cellId
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    count = "len(ipywidgets.widgets.widget._instances)"
+
+    def run(code, cell):
+        content = {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "user_expressions": {"n": count},
+            "allow_stdin": False,
+            "stop_on_error": True,
+        }
+        msg = kc.session.msg("execute_request", content, metadata={"cellId": cell})
+        kc.shell_channel.send(msg)
+        while True:
+            reply = kc.get_shell_msg(timeout=120)
+            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                break
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return int(reply["content"]["user_expressions"]["n"]["data"]["text/plain"])
+
+    try:
+        run(
+            "import matplotlib; matplotlib.use('Agg'); import ipywidgets, numpy as np\n"
+            "from adlearn.widgets import explore",
+            "setup",
+        )
+        cell = "e = explore(lambda x1, x2: x1 * x2 + np.sin(x1))"
+        counts = [run(cell, "cell-1") for _ in range(3)]
+        other = run(cell, "cell-2")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert counts[0] > 20
+    assert counts == [counts[0]] * 3
+    assert other == 2 * counts[0]
