@@ -83,10 +83,9 @@ class Explorer(W.VBox):
     message, never a traceback.
     """
 
-    def __init__(self, kind, controls, images, body, render, table=None, links=()):
+    def __init__(self, kind, controls, images, body, render, table=None):
         self.kind = kind
         self.closed = False
-        self._links = list(links)  # jslinks between controls: widgets of their own
         self.controls = controls
         self.images = images
         self.figures = {}
@@ -102,6 +101,7 @@ class Explorer(W.VBox):
         for control in controls.values():
             if not isinstance(control, W.Play):
                 control.observe(self._changed, names="value")
+        _track(self)
 
     def __repr__(self):
         # what a notebook stores as text/plain: short and the same on every run
@@ -119,11 +119,11 @@ class Explorer(W.VBox):
         for control in self.controls.values():
             if not isinstance(control, W.Play):
                 control.unobserve(self._changed, names="value")
-        widgets = [*self._links, *_widget_tree(self), *_widget_tree(self.table)]
+        widgets = [*_widget_tree(self), *_widget_tree(self.table)]
+        widgets += _links_between(widgets)  # jslinks between controls: widgets of their own
         _forget(self)
         # the render closure holds f, the figures and the sampled grid
         self._render = None
-        self._links = []
         self.figures = {}
         self.trace = None
         for widget in widgets:
@@ -175,6 +175,18 @@ def _widget_tree(root):
                 if isinstance(item, W.Widget):
                     stack.append(item)
     return found
+
+
+def _links_between(widgets):
+    """The jslinks (widgets of their own) that join any of ``widgets``."""
+    from ipywidgets.widgets.widget import _instances  # the kernel's registry
+    from ipywidgets.widgets.widget_link import Link
+
+    ours = {id(w) for w in widgets}
+    return [
+        w for w in list(_instances.values()) if isinstance(w, Link)
+        and any(id(getattr(w, end)[0]) in ours for end in ("source", "target"))
+    ]
 
 
 # --- a cell run again closes the explorers it made the last time -------------------
@@ -446,7 +458,6 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
     body = [W.HBox(list(controls.values()), layout=_WRAP), W.HBox(list(images.values()),
                                                                    layout=_WRAP), table]
     e = Explorer("point", controls, images, body, render, table)
-    _track(e)
     e.update()
     return e
 
@@ -499,8 +510,8 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
     controls["step"] = W.IntSlider(value=max(1, int(step)), min=1, max=max(1, int(step)),
                                    description="step", continuous_update=True)
     controls["play"] = W.Play(interval=1500, min=1, max=controls["step"].max, description="play")
-    links = [W.jslink((controls["play"], "value"), (controls["step"], "value")),
-             W.jslink((controls["step"], "max"), (controls["play"], "max"))]
+    W.jslink((controls["play"], "value"), (controls["step"], "value"))
+    W.jslink((controls["step"], "max"), (controls["play"], "max"))
     graph_fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
 
     @_figure_rc
@@ -536,8 +547,7 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
         ]),
         W.HBox([images["graph"], table], layout=_WRAP),
     ]
-    e = Explorer("sweep", controls, images, body, render, table, links)
-    _track(e)
+    e = Explorer("sweep", controls, images, body, render, table)
     e.update()
     return e
 
@@ -664,6 +674,5 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
     body = [W.HBox(list(controls.values()), layout=_WRAP), readout, images["direction"]]
     e = Explorer("direction", controls, images, body, render)
     e.readout = readout
-    _track(e)
     e.update()
     return e
