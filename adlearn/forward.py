@@ -29,6 +29,7 @@ import numpy as np
 from adlearn.dispatch import bind, new_level
 from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh, value_of
 from adlearn.operators import ArrayBehaviour, call
+from adlearn.pytree import checked_leaves, flatten, leaf_paths, unflatten
 
 __all__ = ["Dual", "ForwardSweep", "derivative", "jacfwd", "jvp"]
 
@@ -81,7 +82,6 @@ def _value_and_tangent(sweep, out, given):
     """The value of ``out`` and its tangent in this sweep (zero where ``out`` does
     not depend on the seed), as arrays of their own (neither ``given`` ones nor views)."""
     if not sweep.owns(out):
-        as_output(out, "jvp")
         value = value_of(out)
         copy = out.copy() if isinstance(out, np.ndarray) else out  # never the caller's array
         return copy, 0.0 * out if isinstance(value, np.ndarray) else 0.0
@@ -94,16 +94,35 @@ def _value_and_tangent(sweep, out, given):
     return fresh(value, given), fresh(tangent, given)
 
 
-def _sweep(f, primals, tangents, where, kwargs):
-    """Run f once with dual numbers seeded by ``tangents`` (None: a constant)."""
+def _sweep(f, args, tangents, where, kwargs):
+    """Run f once on dual numbers: each leaf of ``args[n]`` whose tangent (the leaf
+    of ``tangents[n]`` at the same place) is not None is seeded with it.
+
+    Returns f's output and its tangent, both of f's output structure.
+    """
     sweep = ForwardSweep()
-    args = [p if t is None else Dual(p, t, sweep) for p, t in zip(primals, tangents)]
-    out = call(f, args, kwargs)
-    given = (*primals, *tangents)
-    if isinstance(out, (tuple, list)):
-        return tuple(zip(*(_value_and_tangent(sweep, as_output(o, where), given) for o in out)))
-    as_output(out, where)
-    return _value_and_tangent(sweep, out, given)
+    on_duals = list(args)
+    given = []
+    for n, tangent in enumerate(tangents):
+        if tangent is None:
+            continue
+        primals, structure = flatten(args[n])
+        seeds = flatten(tangent)[0]
+        on_duals[n] = unflatten(
+            structure, [p if t is None else Dual(p, t, sweep) for p, t in zip(primals, seeds)]
+        )
+        given += [*primals, *seeds]
+    outputs, structure = flatten(call(f, on_duals, kwargs))
+    pairs = [_value_and_tangent(sweep, as_output(y, where), given) for y in outputs]
+    return unflatten(structure, [v for v, _ in pairs]), unflatten(structure, [t for _, t in pairs])
+
+
+def _check_arguments(args, where):
+    """Each argument checked, leaf by leaf: (the arguments, their leaves, their structures)."""
+    checked = [checked_leaves(a, where, n, as_primal) for n, a in enumerate(args)]
+    leaves = [c[0] for c in checked]
+    structures = [c[1] for c in checked]
+    return [unflatten(s, x) for s, x in zip(structures, leaves)], leaves, structures
 
 
 def jvp(f, primals, tangents):
@@ -112,9 +131,11 @@ def jvp(f, primals, tangents):
     Parameters
     ----------
     f : callable
-        A function of floats or arrays, returning a float, an array, or a tuple.
+        A function of floats or arrays (or containers of them: nested lists,
+        tuples and dicts), returning the same kinds of values.
     primals, tangents : tuple
-        The point, and the direction: one tangent per primal, of its shape.
+        The point, and the direction: one tangent per primal, of its shape
+        (and, for a container, of its structure).
 
     Returns
     -------
@@ -126,14 +147,30 @@ def jvp(f, primals, tangents):
     >>> import adlearn as ad
     >>> ad.jvp(np.sin, (0.0,), (1.0,))
     (0.0, 1.0)
+    >>> ad.jvp(lambda p: p["a"] * p["b"], ({"a": 2.0, "b": 3.0},), ({"a": 1.0, "b": 0.0},))
+    (6.0, 3.0)
     """
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp: primals and tangents must be tuples, as in jvp(f, (x,), (v,))")
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
-    primals = [as_primal(p, "jvp", i) for i, p in enumerate(primals)]
-    tangents = [check_tangent(p, t, "jvp", i) for i, (p, t) in enumerate(zip(primals, tangents))]
-    return _sweep(f, primals, tangents, "jvp", {})
+    args, leaves, structures = _check_arguments(primals, "jvp")
+    seeds = []
+    for n, t in enumerate(tangents):
+        t_leaves, t_structure = flatten(t)
+        if t_structure != structures[n]:
+            raise TypeError(
+                f"jvp: tangent {n} must have the structure of primal {n} "
+                f"(a {type(primals[n]).__name__}), got a {type(t).__name__}"
+            )
+        if t_structure is None:
+            seeds.append(check_tangent(leaves[n][0], t, "jvp", n))
+        else:
+            paths = leaf_paths(t)
+            checked = [check_tangent(p, x, "jvp", f"{n}{path}")
+                       for p, x, path in zip(leaves[n], t_leaves, paths)]  # fmt: skip
+            seeds.append(unflatten(t_structure, checked))
+    return _sweep(f, args, seeds, "jvp", {})
 
 
 def derivative(f, argnums=0):
@@ -169,7 +206,9 @@ def jacfwd(f, argnums=0):
     """Forward mode Jacobian, one column per sweep (one sweep per input entry).
 
     For ``y = f(x)``, the Jacobian has shape ``y.shape + x.shape``; with a
-    tuple of argnums, a tuple of Jacobians.
+    tuple of argnums, a tuple of Jacobians. For containers (as JAX does), the
+    result is f's output structure with, in place of each output, the
+    argument's structure with, in place of each leaf, that block of the Jacobian.
 
     Examples
     --------
@@ -183,45 +222,44 @@ def jacfwd(f, argnums=0):
 
     def jac(*args, **kwargs):
         nums = argnums_tuple(argnums, len(args), "jacfwd")
-        primals = [as_primal(a, "jacfwd", i) for i, a in enumerate(args)]
-        per_argument = []
+        args, leaves, structures = _check_arguments(args, "jacfwd")
+        out = None  # f's output, from the first sweep
+        columns = {}  # (argument, leaf) -> one column (a list of output leaves) per entry
         for n in nums:
-            x = primals[n]
-            columns = []
-            for k in range(np.size(x)):
-                seed = np.zeros(np.shape(x))
-                seed.flat[k] = 1.0
-                seeds = [None] * len(primals)
-                seeds[n] = seed if np.ndim(x) else 1.0
-                columns.append(_sweep(f, primals, seeds, "jacfwd", kwargs)[1])
-            if not columns:  # an empty input: no sweep, only the output's shape
-                outputs = _sweep(f, primals, [None] * len(primals), "jacfwd", kwargs)[1]
-                per_argument.append(_empty_jacobian(outputs, np.shape(x)))
-            else:
-                per_argument.append(_stack_columns(columns, np.shape(x)))
-        if isinstance(argnums, int):
-            return per_argument[0]
-        if isinstance(per_argument[0], tuple):  # f returned a tuple: J[output][argument]
-            return tuple(zip(*per_argument))
-        return tuple(per_argument)
+            for i, x in enumerate(leaves[n]):
+                columns[n, i] = []
+                for k in range(np.size(value_of(x))):
+                    one_hot = [None] * len(leaves[n])
+                    one_hot[i] = np.zeros(np.shape(value_of(x))) if np.ndim(value_of(x)) else 1.0
+                    if np.ndim(value_of(x)):
+                        one_hot[i].flat[k] = 1.0
+                    seeds: list = [None] * len(args)
+                    seeds[n] = unflatten(structures[n], one_hot)
+                    out, tangent = _sweep(f, args, seeds, "jacfwd", kwargs)
+                    columns[n, i].append(flatten(tangent)[0])
+        if out is None:  # no input has an entry: a sweep for the output's shape only
+            out = _sweep(f, args, [None] * len(args), "jacfwd", kwargs)[0]
+        outputs, out_structure = flatten(out)
+        per_output = []
+        for o, y in enumerate(outputs):
+            y_shape = np.shape(value_of(y))
+            trees = []
+            for n in nums:
+                blocks = [_stack_columns([c[o] for c in columns[n, i]], y_shape, np.shape(value_of(x)))
+                          for i, x in enumerate(leaves[n])]  # fmt: skip
+                trees.append(unflatten(structures[n], blocks))
+            per_output.append(trees[0] if isinstance(argnums, int) else tuple(trees))
+        return unflatten(out_structure, per_output)
 
     return jac
 
 
-def _empty_jacobian(outputs, in_shape):
-    """Zeros of shape y.shape + x.shape for an input x with no entries."""
-    if isinstance(outputs, tuple):
-        return tuple(_empty_jacobian(y, in_shape) for y in outputs)
-    return np.zeros(np.shape(value_of(outputs)) + in_shape)
-
-
-def _stack_columns(columns, in_shape):
+def _stack_columns(columns, y_shape, x_shape):
     """Columns d y / d x_k, one per entry of x, as an array y.shape + x.shape."""
-    if isinstance(columns[0], tuple):  # f returned a tuple: one Jacobian per output
-        return tuple(_stack_columns(list(c), in_shape) for c in zip(*columns))
-    if not in_shape:
+    if not columns:  # an input with no entries: no sweep, only the shapes
+        return np.zeros(y_shape + x_shape)
+    if not x_shape:
         return columns[0]
     # np.stack, not np.asarray: inside another derivative the columns are dual
     # numbers or tape variables, which np.stack differentiates
-    stacked = np.stack(columns, axis=-1)
-    return np.reshape(stacked, np.shape(value_of(columns[0])) + in_shape)
+    return np.reshape(np.stack(columns, axis=-1), y_shape + x_shape)

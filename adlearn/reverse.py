@@ -30,6 +30,7 @@ from adlearn.array_rules import broadcast_to, sum_to
 from adlearn.dispatch import bind, new_level
 from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh, value_of
 from adlearn.operators import ArrayBehaviour, call
+from adlearn.pytree import checked_leaves, flatten, is_leaf, tree_map, unflatten
 
 __all__ = ["Tape", "TapeEntry", "Var", "grad", "jacrev", "value_and_grad", "vjp"]
 
@@ -117,13 +118,14 @@ class Tape:
         parents = tuple((args[j].index, rule.partial(j, values, w, params)) for j in read)
         return self.append(TapeEntry(parents, shape_of(w)), w)
 
-    def backward(self, out: int, seed) -> list:
-        """The adjoint of every entry up to ``out``, given the adjoint ``seed`` of
-        entry ``out`` (None for an entry that ``out`` does not depend on)."""
+    def backward(self, seeds: dict) -> list:
+        """The adjoint of every entry, given the adjoints of the outputs (``seeds``,
+        by entry index); None for an entry the outputs do not depend on."""
         entries = self.entries
-        w_bar: list = [None] * (out + 1)
-        w_bar[out] = seed
-        for i in reversed(range(out + 1)):
+        w_bar: list = [None] * (max(seeds) + 1)
+        for out, seed in seeds.items():
+            w_bar[out] = seed
+        for i in reversed(range(len(w_bar))):
             entry = entries[i]
             if w_bar[i] is None or not entry.parents:
                 continue
@@ -167,42 +169,71 @@ def _adjoint_of_input(adjoint, primal, given):
     return fresh(adjoint, given)
 
 
-def _record(f, args, kwargs, nums, where):
-    """Run f with the arguments ``nums`` on a new tape; return (tape, inputs, out, primals)."""
-    primals = [as_primal(a, where, i) for i, a in enumerate(args)]
+class Recording(NamedTuple):
+    """One run of f on a tape: for each differentiated argument, its structure,
+    its leaves and their input variables; and f's output."""
+
+    tape: Tape
+    structures: list
+    leaves: list
+    inputs: list
+    out: Any
+
+
+def _record(f, args, kwargs, nums, where) -> Recording:
+    """Run f on a new tape, with every leaf of the arguments ``nums`` an input."""
+    args = [a if n in nums or not is_leaf(a) else as_primal(a, where, n) for n, a in enumerate(args)]
     tape = Tape()
-    on_tape = list(primals)
-    inputs = []
+    structures, leaves, inputs = [], [], []
     for n in nums:
-        on_tape[n] = x = tape.input(primals[n])
-        inputs.append(x)
-    out = call(f, on_tape, kwargs)
-    as_output(out, where)
-    return tape, inputs, out, primals
+        primals, structure = checked_leaves(args[n], where, n, as_primal)
+        variables = [tape.input(p) for p in primals]
+        args[n] = unflatten(structure, variables)
+        structures.append(structure)
+        leaves.append(primals)
+        inputs.append(variables)
+    out = call(f, args, kwargs)
+    return Recording(tape, structures, leaves, inputs, out)
 
 
-def _pull(tape, inputs, out, primals, nums, seed):
-    """Adjoints of the inputs ``nums`` for the output adjoint ``seed``."""
-    given = (*primals, seed)
-    if not tape.owns(out):
-        return tuple(_adjoint_of_input(None, primals[n], given) for n in nums)
-    w_bar = tape.backward(out.index, seed)
-    return tuple(_adjoint_of_input(w_bar[x.index], primals[n], given) for x, n in zip(inputs, nums))
+def _adjoints(rec: Recording, outputs, seeds) -> list[list]:
+    """For each differentiated argument, the adjoints of its leaves, given the
+    adjoints ``seeds`` of the output leaves ``outputs``: one backward sweep."""
+    tape = rec.tape
+    by_entry: dict = {}
+    for y, seed in zip(outputs, seeds):
+        if tape.owns(y):  # an output that is the same unit twice gets both seeds
+            by_entry[y.index] = seed if y.index not in by_entry else by_entry[y.index] + seed
+    w_bar = tape.backward(by_entry) if by_entry else []
+    given = (*(p for primals in rec.leaves for p in primals), *seeds)
+    return [
+        [_adjoint_of_input(w_bar[x.index] if x.index < len(w_bar) else None, p, given)
+         for x, p in zip(variables, primals)]
+        for variables, primals in zip(rec.inputs, rec.leaves)
+    ]  # fmt: skip
 
 
-def _value(out, tape, primals=()):
-    """f's value, as an array of its own where f returned an input or a constant."""
-    if tape.owns(out):
-        return fresh(out.value, primals)
-    return out.copy() if isinstance(out, np.ndarray) else out
+def _value(y, tape, given=()):
+    """An output's value, as an array of its own where f returned an input or a constant."""
+    if tape.owns(y):
+        return fresh(y.value, given)
+    return y.copy() if isinstance(y, np.ndarray) else y
 
 
-def value_and_grad(f, argnums=0):
+def _plain(tree, tape):
+    """``tree`` with the variables of ``tape`` replaced by their values (for has_aux)."""
+    return tree_map(lambda y: _value(y, tape), tree)
+
+
+def value_and_grad(f, argnums=0, has_aux=False):
     """Reverse mode: f's value and its gradient, from one forward and one backward sweep.
 
     f must return a scalar. The gradient has the shape of its input; with a
-    tuple of argnums it is a tuple of gradients. Keyword arguments are passed
-    to f and not differentiated.
+    tuple of argnums it is a tuple of gradients. An argument may be a container
+    (nested lists, tuples and dicts of floats and arrays, such as a network's
+    parameters): its gradient is a container of the same structure. Keyword
+    arguments are passed to f and not differentiated. With ``has_aux=True``, f
+    returns a pair ``(value, aux)``, and the result is ``((value, aux), gradient)``.
 
     Examples
     --------
@@ -211,25 +242,42 @@ def value_and_grad(f, argnums=0):
     >>> value, g = ad.value_and_grad(lambda x: np.sum(x**2))(np.array([1.0, 2.0]))
     >>> print(value, g)
     5.0 [2. 4.]
+    >>> loss = lambda p: (p["w"] * 2.0 + p["b"] - 1.0) ** 2
+    >>> ad.value_and_grad(loss)({"w": 1.0, "b": 0.0})
+    (1.0, {'w': 4.0, 'b': 2.0})
     """
 
     def vg(*args, **kwargs):
         nums = argnums_tuple(argnums, len(args), "grad")
-        tape, inputs, out, primals = _record(f, args, kwargs, nums, "grad")
-        value = _value(out, tape, primals)
+        rec = _record(f, args, kwargs, nums, "grad")
+        out, aux = rec.out, None
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError(
+                    "grad: with has_aux=True the function must return a pair (value, aux), "
+                    f"but it returned a {type(out).__name__}"
+                )
+            out, aux = out
+        as_output(out, "grad")
+        value = _value(out, rec.tape, [p for primals in rec.leaves for p in primals])
         if type(value) is not float and np.ndim(value_of(value)) != 0:
             raise ValueError(
                 f"grad: the function must return a scalar, but it returned shape "
                 f"{np.shape(value_of(value))}; use ad.jacrev or ad.vjp for array outputs"
             )
-        grads = _pull(tape, inputs, out, primals, nums, 1.0)
-        return value, grads[0] if isinstance(argnums, int) else grads
+        adjoints = _adjoints(rec, [out], [1.0])
+        grads = [unflatten(s, a) for s, a in zip(rec.structures, adjoints)]
+        g = grads[0] if isinstance(argnums, int) else tuple(grads)
+        return ((value, _plain(aux, rec.tape)), g) if has_aux else (value, g)
 
     return vg
 
 
-def grad(f, argnums=0):
+def grad(f, argnums=0, has_aux=False):
     """Reverse mode: the gradient of a scalar function f.
+
+    With ``has_aux=True``, f returns ``(value, aux)`` and the result is
+    ``(gradient, aux)``. See :func:`value_and_grad` for containers of parameters.
 
     Examples
     --------
@@ -238,10 +286,15 @@ def grad(f, argnums=0):
     >>> from adlearn.examples import running_example as f
     >>> ad.grad(f, argnums=(0, 1))(0.0, 5.0)
     (6.0, 0.0)
+    >>> ad.grad(lambda p: p[0] * p[1])([2.0, 3.0])
+    [3.0, 2.0]
     """
-    vg = value_and_grad(f, argnums)
+    vg = value_and_grad(f, argnums, has_aux)
 
     def g(*args, **kwargs):
+        if has_aux:
+            (_, aux), gradient = vg(*args, **kwargs)
+            return gradient, aux
         return vg(*args, **kwargs)[1]
 
     return g
@@ -250,8 +303,10 @@ def grad(f, argnums=0):
 def vjp(f, *primals):
     """Reverse mode: f's value and a function that pulls cotangents back.
 
-    ``vjp_fn(cotangent)`` returns one array per primal: ``cotangent @ J``.
-    It can be called any number of times; each call walks the same tape.
+    ``vjp_fn(cotangent)`` returns one entry per primal: ``cotangent @ J``. The
+    cotangent has the structure of f's output (a float, an array, or a
+    container of them); each entry has the structure of its primal. It can be
+    called any number of times; each call walks the same tape.
 
     Examples
     --------
@@ -262,18 +317,35 @@ def vjp(f, *primals):
     (array([2., 0., 6.]),)
     """
     nums = tuple(range(len(primals)))
-    tape, inputs, out, plain = _record(f, primals, {}, nums, "vjp")
-    value = _value(out, tape, plain)
+    rec = _record(f, primals, {}, nums, "vjp")
+    outputs, structure = flatten(rec.out)
+    for y in outputs:
+        as_output(y, "vjp")
+    given = [p for leaves in rec.leaves for p in leaves]
+    value = unflatten(structure, [_value(y, rec.tape, given) for y in outputs])
 
     def vjp_fn(cotangent):
-        ct = check_tangent(value_of(value), cotangent, "vjp", 0)
-        return _pull(tape, inputs, out, plain, nums, ct)
+        seeds, ct_structure = flatten(cotangent)
+        if ct_structure != structure:
+            raise TypeError(
+                "vjp: the cotangent must have the structure of the function's output "
+                f"({type(rec.out).__name__}), got a {type(cotangent).__name__}"
+            )
+        seeds = [check_tangent(value_of(_value(y, rec.tape)), s, "vjp", k)
+                 for k, (y, s) in enumerate(zip(outputs, seeds))]  # fmt: skip
+        adjoints = _adjoints(rec, outputs, seeds)
+        return tuple(unflatten(s, a) for s, a in zip(rec.structures, adjoints))
 
     return value, vjp_fn
 
 
 def jacrev(f, argnums=0):
     """Reverse mode Jacobian, one row per backward sweep (one per output entry).
+
+    For ``y = f(x)``, the Jacobian has shape ``y.shape + x.shape``; with a tuple
+    of argnums, a tuple of Jacobians. For containers (as JAX does), the result
+    is f's output structure with, in place of each output, the argument's
+    structure with, in place of each leaf, that block of the Jacobian.
 
     Examples
     --------
@@ -287,25 +359,33 @@ def jacrev(f, argnums=0):
 
     def jac(*args, **kwargs):
         nums = argnums_tuple(argnums, len(args), "jacrev")
-        tape, inputs, out, primals = _record(f, args, kwargs, nums, "jacrev")
-        y = value_of(_value(out, tape))
-        if np.size(y) == 0:  # an empty output: no sweep, only the shapes
-            jacobians = [np.zeros(np.shape(y) + np.shape(value_of(primals[n]))) for n in nums]
-            return jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
-        rows = []
-        for k in range(np.size(y)):
-            seed = np.zeros(np.shape(y))
-            seed.flat[k] = 1.0
-            rows.append(_pull(tape, inputs, out, primals, nums, seed if np.ndim(y) else 1.0))
-        jacobians = []
-        for j, n in enumerate(nums):
-            if not np.ndim(y):
-                jacobians.append(rows[0][j])
-            else:
-                # np.stack, not np.asarray: inside another derivative the rows are
-                # dual numbers or tape variables, which np.stack differentiates
-                stacked = np.stack([r[j] for r in rows])
-                jacobians.append(np.reshape(stacked, np.shape(y) + np.shape(value_of(primals[n]))))
-        return jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
+        rec = _record(f, args, kwargs, nums, "jacrev")
+        outputs, out_structure = flatten(rec.out)
+        blocks = []
+        for y in outputs:
+            y_shape = np.shape(value_of(_value(as_output(y, "jacrev"), rec.tape)))
+            rows = []
+            for k in range(int(np.prod(y_shape))):
+                seed = np.zeros(y_shape)
+                seed.flat[k] = 1.0
+                rows.append(_adjoints(rec, [y], [seed if y_shape else 1.0]))
+            per_argument = []
+            for a, (structure, primals) in enumerate(zip(rec.structures, rec.leaves)):
+                per_leaf = [_stack_rows([r[a][i] for r in rows], y_shape, np.shape(value_of(p)))
+                            for i, p in enumerate(primals)]  # fmt: skip
+                per_argument.append(unflatten(structure, per_leaf))
+            blocks.append(per_argument[0] if isinstance(argnums, int) else tuple(per_argument))
+        return unflatten(out_structure, blocks)
 
     return jac
+
+
+def _stack_rows(rows, y_shape, x_shape):
+    """Rows d y_k / d x, one per entry of y, as an array y.shape + x.shape."""
+    if not rows:  # an empty output: no sweep, only the shapes
+        return np.zeros(y_shape + x_shape)
+    if not y_shape:
+        return rows[0]
+    # np.stack, not np.asarray: inside another derivative the rows are dual
+    # numbers or tape variables, which np.stack differentiates
+    return np.reshape(np.stack(rows), y_shape + x_shape)

@@ -380,7 +380,7 @@ def trace(f, *primals, wrt=0, names=None) -> Trace:
         raise ValueError(
             f"trace: the function must return a scalar, got shape {np.shape(value_of(out))}"
         )
-    adjoints = tape.backward(out.index, 1.0)
+    adjoints = tape.backward({out.index: 1.0})
     return Trace(
         _units(tape, out.index, adjoints, seed, len(values)),
         names,

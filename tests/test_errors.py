@@ -51,8 +51,19 @@ ENTRY_POINTS = {
 }
 
 
-@pytest.mark.parametrize("entry", ENTRY_POINTS)
-@pytest.mark.parametrize("bad", BAD_INPUTS)
+# Entry points that take containers of parameters (JAX's pytrees): there a list,
+# a tuple or a dict is a container, and each of its leaves is checked.
+TREES = {"grad", "value_and_grad", "jacfwd", "jacrev", "jvp", "vjp"}
+CONTAINERS = {"list", "tuple", "dict"}
+BAD_CASES = [
+    (entry, bad)
+    for entry in ENTRY_POINTS
+    for bad in BAD_INPUTS
+    if not (entry in TREES and bad in CONTAINERS)
+]
+
+
+@pytest.mark.parametrize(("entry", "bad"), BAD_CASES)
 def test_bad_input_names_the_entry_point_the_argument_and_its_type(entry, bad):
     value, message = BAD_INPUTS[bad]
     name = "grad" if entry == "value_and_grad" else entry  # value_and_grad is grad's engine
@@ -60,7 +71,26 @@ def test_bad_input_names_the_entry_point_the_argument_and_its_type(entry, bad):
         ENTRY_POINTS[entry](value)
 
 
-@pytest.mark.parametrize("bad", ["str", "None", "complex", "list"])
+@pytest.mark.parametrize("entry", sorted(TREES))
+@pytest.mark.parametrize("bad", sorted(set(BAD_INPUTS) - CONTAINERS))
+def test_a_bad_leaf_of_a_container_is_named_by_its_place(entry, bad):
+    value, message = BAD_INPUTS[bad]
+    name = "grad" if entry == "value_and_grad" else entry
+    with pytest.raises(TypeError, match=rf"^{name}: argument 0\[1\]\['b'\] {message}"):
+        ENTRY_POINTS[entry]([1.0, {"a": 2.0, "b": value}])
+
+
+def test_a_tangent_or_cotangent_of_another_structure():
+    with pytest.raises(TypeError, match=r"^jvp: tangent 1 must have the structure of primal 1"):
+        ad.jvp(f, (2.0, 3.0), (1.0, [1.0, 2.0]))
+    with pytest.raises(TypeError, match=r"^hvp: tangent 0 is a list; pass np.array"):
+        ad.hvp(f, (2.0, 3.0), ([1.0, 2.0], 1.0))
+    _, vjp_fn = ad.vjp(f, 2.0, 3.0)
+    with pytest.raises(TypeError, match=r"^vjp: the cotangent must have the structure"):
+        vjp_fn([1.0, 2.0])
+
+
+@pytest.mark.parametrize("bad", ["str", "None", "complex"])
 def test_bad_tangents_and_cotangents(bad):
     value, message = BAD_INPUTS[bad]
     with pytest.raises(TypeError, match=rf"^jvp: tangent 1 {message}"):
@@ -148,7 +178,7 @@ def test_bad_outputs(g, message):
 
 
 def test_a_list_output_is_for_forward_mode_only():
-    assert ad.derivative(lambda x: [x, 2.0 * x])(1.0) == (1.0, 2.0)
+    assert ad.derivative(lambda x: [x, 2.0 * x])(1.0) == [1.0, 2.0]  # the output's structure
     with pytest.raises(TypeError, match=r"^grad: the function returned a list"):
         ad.grad(lambda x: [x])(1.0)
 
