@@ -75,7 +75,7 @@ class Recompute:
         if not inner.owns(out):  # the segment's result does not depend on its inputs
             return [_zero_like(self.held[j]) for j in self.read]
         with recomputed(inner):  # only while this short tape lives, for memory.measure
-            adjoints = inner.backward(out.index, w_bar)
+            adjoints = inner.backward({out.index: w_bar})
         return [
             _zero_like(self.held[j]) if adjoints[args[j].index] is None else adjoints[args[j].index]
             for j in self.read

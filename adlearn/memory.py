@@ -131,7 +131,7 @@ def measure(f, *args) -> Memory:
     m.peak_entries, m.peak_bytes = m.entries, m.bytes
     _measuring.append(m)
     try:
-        tape.backward(out.index, 1.0)
+        tape.backward({out.index: 1.0})
     finally:
         _measuring.pop()
     return m
