@@ -10,6 +10,7 @@ import pytest
 
 import adlearn as ad
 from adlearn import chain, chain_explorer, symbolic
+from adlearn.examples import running_example as f
 
 # --- costs of the orders ---------------------------------------------------------------------
 
@@ -82,10 +83,6 @@ def test_one_layer_costs_nothing_to_form():
 
 
 # --- the expression type -----------------------------------------------------------------------
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
 
 
 def test_naive_derivative_of_f_as_the_rules_write_it():
