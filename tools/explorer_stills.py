@@ -6,8 +6,8 @@ JupyterLab on a temporary copy of ``notebooks/``, Debian's chromium (through
 playwright), each learner copy run from the top, and a screenshot of each explorer's
 output once its pictures have loaded. It writes ``docs/explorers/NN-name-K.png`` (the
 K-th explorer of the chapter) and records, in ``docs/explorers/stills.json``, the
-source of the cell each still belongs to: the site's build refuses a still whose cell
-has changed, and an explorer with no still.
+source of the cell each still belongs to: the site's build shows no still whose cell
+has changed since, and says which chapters need this tool run again.
 
 Why screenshots, taken by a tool and committed, rather than pictures drawn at build
 time: a still must show the sliders, the readouts and the trace table, which are
