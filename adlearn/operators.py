@@ -221,9 +221,11 @@ class ArrayBehaviour(Differentiable):
     def __array__(self, dtype=None, copy=None):
         raise TypeError(
             "converting a value being differentiated to a numpy array (np.asarray, "
-            "np.array, storing it into an array with buf[i] = x, a numpy function adlearn "
-            "does not know) would drop its derivative. To build an array from such values "
-            "use np.stack([...]) or np.concatenate([...])."
+            "np.array, storing it into an array with buf[i] = x, a numpy array's own method "
+            "as in W.dot(x), a numpy function given a list of such values as in "
+            "np.mean([x1, x2])) would drop its derivative. To build an array from such values "
+            "use np.stack([...]) or np.concatenate([...]), as in np.mean(np.stack([x1, x2])); "
+            "for W.dot(x) write W @ x."
         )
 
     def item(self):

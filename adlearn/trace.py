@@ -573,6 +573,7 @@ def _latex(text: str) -> str:
     text = re.sub(r"(\S+) \*\* (\S+)", r"\1^{\2}", text)
     text = re.sub(r"\^\(([^()]*)\)", r"^{\1}", text)
     text = text.replace(" * ", r" \cdot ").replace("*", r" \cdot ")
+    text = text.replace("%", r"\%")  # x % y: in LaTeX a bare % starts a comment
     return re.sub(
         r"\b([a-z][a-z0-9]*)\(",
         lambda m: ("\\" + m[1] if m[1] in _LATEX_FUNCTIONS else rf"\operatorname{{{m[1]}}}") + "(",

@@ -275,6 +275,8 @@ def test_bad_operands_name_the_operation(g, error, message):
         (lambda x: np.asarray(x).sum(), r"^converting a value being differentiated to a numpy"),
         (lambda x: np.array([x[0], x[1]]).sum(), r"^converting a value being differentiated"),
         (lambda x: np.array([x[0], x[1]]).sum(), r"use np\.stack\(\[\.\.\.\]\)"),
+        (lambda x: np.mean([x[0], x[1]]), r"np\.mean\(np\.stack\(\[x1, x2\]\)\)"),
+        (lambda x: np.eye(3).dot(x).sum(), r"for W\.dot\(x\) write W @ x"),
         (lambda x: np.linalg.eigh(x)[0], r"^np\.linalg\.eigh is not supported by adlearn"),
         (lambda x: np.linalg.norm(x.reshape(3, 1), 2), r"^np.linalg.norm with ord=2 on a matrix"),
     ],

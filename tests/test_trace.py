@@ -188,6 +188,12 @@ def test_formulas(t):
     assert t.adjoint_formula(5, "wengert", "latex") == r"1 \ \text{(seed)}"
 
 
+def test_a_remainder_is_escaped_in_latex():
+    t = ad.trace(lambda x1, x2: x1 % x2, 2.5, 1.5)
+    assert t.formula(3, "wengert", "latex") == r"w_{1} \% w_{2}"  # a bare % is a comment
+    assert t.formula(3, "wengert") == "w1 % w2"
+
+
 def test_names_come_from_the_signature_or_are_given():
     assert [u.name for u in ad.trace(lambda a, b: a * b, 1.0, 2.0).units[:2]] == ["a", "b"]
     t = ad.trace(f, 2.0, 3.0, names=("u", "v"))
