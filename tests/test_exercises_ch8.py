@@ -433,6 +433,21 @@ def test_fd_evaluations_repeated_mistake_gets_a_closer_hint():
     assert "Each of the 1185 parameters" in second
 
 
+@pytest.mark.parametrize(
+    ("check", "answer", "closer"),
+    [
+        (ch8.gradient_shapes, [(5, 3), (5,), (4, 5), (4,), (1, 4), (1,)], "shape (50, 5)"),
+        (ch8.fd_layer_gradient, fd_divides_by_h, "2h apart"),
+        (ch8.train_step, step_uphill, "opposite sign"),
+        (ch8.sum_learning_rate, 0.5, "Which lr"),
+    ],
+)
+def test_a_repeated_mistake_gets_a_closer_hint(check, answer, closer):
+    first = hint(check, answer)
+    assert closer not in first
+    assert closer in hint(check, answer)
+
+
 def test_fd_evaluations_stub():
     assert status(ch8.fd_evaluations, ...) == "not attempted"
 

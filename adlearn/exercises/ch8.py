@@ -98,8 +98,12 @@ def gradient_shapes(answer):
         )
     if [s[::-1] for s in shapes] == want:
         raise NotYet(
-            "The weight shapes are transposed. A layer computes h @ W + b with h of shape "
-            "(points, inputs), so W is (inputs, outputs).",
+            (
+                ("The weight shapes are transposed. A layer computes h @ W + b with h of shape "
+                "(points, inputs), so W is (inputs, outputs)."),
+                ("The first layer gets h = X of shape (50, 3) and gives (50, 5): which shape of "
+                "W1 makes h @ W1 of shape (50, 5)?"),
+            ),
             said,
         )
     for name, shape, right in zip(_NAMES, shapes, want):
@@ -239,8 +243,13 @@ def fd_layer_gradient(fn):
                 continue
             if np.allclose(got, 2 * want, rtol=1e-4, atol=1e-8):
                 raise NotYet(
-                    "Every entry is twice the derivative: the central difference "
-                    "(L(p + h) - L(p - h)) divides by the distance between the two points, 2h.",
+                    (
+                        ("Every entry is twice the derivative: the central difference "
+                        "(L(p + h) - L(p - h)) divides by the distance between the two points, "
+                        "2h."),
+                        ("p + h and p - h are 2h apart: the slope between them is the difference "
+                        "of the losses over 2h, not over h."),
+                    ),
                     said,
                 )
             if np.allclose(got, want / 2, rtol=1e-4, atol=1e-8):
@@ -305,7 +314,9 @@ def train_step(fn):
             continue
         for wrong, hint in [
             ([p + lr * g for p, g in zip(copies, gradients)],
-             "That goes uphill: the gradient points to where the loss grows, so subtract it."),
+             ("That goes uphill: the gradient points to where the loss grows, so subtract it.",
+              ("Your step moves each array along +lr times its gradient, up the loss; the step "
+              "downhill has the opposite sign."))),
             ([p - g for p, g in zip(copies, gradients)],
              "The step is the gradient times the learning rate lr."),
             ([-lr * g for g in gradients],
