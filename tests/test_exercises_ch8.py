@@ -225,50 +225,74 @@ def test_fd_layer_gradient_hint_does_not_hand_over_code():
 # --- learner functions for 8.3 -----------------------------------------------------------------
 
 
-def grad_list(loss, params):
-    """The gradient of a loss of a list, by one reverse sweep (arrays as separate arguments)."""
+def value_and_grad_list(loss, params):
+    """Loss and gradient of a loss of a list, by one reverse sweep (arrays as arguments)."""
 
     def of_arrays(*arrays):
         return loss(list(arrays))
 
-    return ad.grad(of_arrays, argnums=tuple(range(len(params))))(*params)
+    return ad.value_and_grad(of_arrays, argnums=tuple(range(len(params))))(*params)
+
+
+def grad_list(loss, params):
+    return value_and_grad_list(loss, params)[1]
 
 
 def step_right(loss, params, lr):
+    value, grads = value_and_grad_list(loss, params)
+    return [p - lr * g for p, g in zip(params, grads)], value
+
+
+def step_tuple_and_numpy_value(loss, params, lr):
+    """Another right way: tuples, and the value as a numpy float."""
+    value, grads = value_and_grad_list(loss, params)
+    return tuple(p - lr * g for p, g in zip(params, grads)), np.float64(value)
+
+
+def step_value_evaluated_again(loss, params, lr):
+    value = loss(params)  # right numbers, but one evaluation more than the sweep needs
+    return [p - lr * g for p, g in zip(params, grad_list(loss, params))], value
+
+
+def step_value_after(loss, params, lr):
+    new = [p - lr * g for p, g in zip(params, grad_list(loss, params))]
+    return new, loss(new)
+
+
+def step_no_value(loss, params, lr):
     return [p - lr * g for p, g in zip(params, grad_list(loss, params))]
 
 
-def step_value_and_grad(loss, params, lr):
-    """Another right way: value_and_grad, a tuple of arrays returned, a logged loss."""
-
-    def of_arrays(*arrays):
-        return loss(list(arrays))
-
-    loss(params)  # a learner may print the loss first: plain numbers, no sweep
-    _, grads = ad.value_and_grad(of_arrays, argnums=tuple(range(len(params))))(*params)
-    return tuple(p - lr * g for p, g in zip(params, grads))
+def step_value_first(loss, params, lr):
+    new, value = step_right(loss, params, lr)
+    return value, new
 
 
 def step_uphill(loss, params, lr):
-    return [p + lr * g for p, g in zip(params, grad_list(loss, params))]
+    value, grads = value_and_grad_list(loss, params)
+    return [p + lr * g for p, g in zip(params, grads)], value
 
 
 def step_no_lr(loss, params, lr):
-    return [p - g for p, g in zip(params, grad_list(loss, params))]
+    value, grads = value_and_grad_list(loss, params)
+    return [p - g for p, g in zip(params, grads)], value
 
 
 def step_returns_step(loss, params, lr):
-    return [-lr * g for g in grad_list(loss, params)]
+    value, grads = value_and_grad_list(loss, params)
+    return [-lr * g for g in grads], value
 
 
 def step_returns_gradient(loss, params, lr):
-    return list(grad_list(loss, params))
+    value, grads = value_and_grad_list(loss, params)
+    return list(grads), value
 
 
 def step_in_place(loss, params, lr):
-    for p, g in zip(params, grad_list(loss, params)):
+    value, grads = value_and_grad_list(loss, params)
+    for p, g in zip(params, grads):
         p -= lr * g
-    return params
+    return params, value
 
 
 def step_one_sweep_per_array(loss, params, lr):
@@ -278,8 +302,9 @@ def step_one_sweep_per_array(loss, params, lr):
         def of_arrays(*arrays):
             return loss(list(arrays))
 
-        new.append(p - lr * ad.grad(of_arrays, argnums=k)(*params))
-    return new
+        value, g = ad.value_and_grad(of_arrays, argnums=k)(*params)
+        new.append(p - lr * g)
+    return new, value
 
 
 def step_finite_differences(loss, params, lr, h=1e-6):
@@ -293,7 +318,7 @@ def step_finite_differences(loss, params, lr, h=1e-6):
             minus[k][i] -= h
             g[i] = (loss(plus) - loss(minus)) / (2 * h)
         new.append(p - lr * g)
-    return new
+    return new, loss(params)
 
 
 def step_forward_mode(loss, params, lr):
@@ -311,19 +336,21 @@ def step_forward_mode(loss, params, lr):
 
             g[i] = ad.derivative(along)(0.0)
         new.append(p - lr * g)
-    return new
+    return new, loss(params)
 
 
 def step_no_loss_call(loss, params, lr):
-    return [p * (1 - lr) for p in params]
+    return [p * (1 - lr) for p in params], 0.0
 
 
 def step_one_array(loss, params, lr):
-    return np.concatenate([np.ravel(p) for p in step_right(loss, params, lr)])
+    new, _ = step_right(loss, params, lr)
+    return np.concatenate([np.ravel(p) for p in new])
 
 
 def step_drops_one(loss, params, lr):
-    return step_right(loss, params, lr)[:-1]
+    new, value = step_right(loss, params, lr)
+    return new[:-1], value
 
 
 def step_stub(loss, params, lr):
@@ -333,7 +360,7 @@ def step_stub(loss, params, lr):
 # --- 8.3 ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fn", [step_right, step_value_and_grad])
+@pytest.mark.parametrize("fn", [step_right, step_tuple_and_numpy_value])
 def test_train_step_right(fn):
     assert status(ch8.train_step, fn) == "correct"
 
@@ -350,8 +377,12 @@ def test_train_step_right(fn):
         (step_finite_differences, "Right numbers, wrong method"),
         (step_forward_mode, "forward mode"),
         (step_no_loss_call, "never called the loss"),
-        (step_one_array, "list of arrays"),
-        (step_drops_one, "holds 2 arrays; train_step returned 1"),
+        (step_one_array, "(new_params, loss_value)"),
+        (step_drops_one, "holds 2 arrays; your new list has 1"),
+        (step_no_value, "the new parameters alone"),
+        (step_value_first, "(new_params, loss_value)"),
+        (step_value_after, "the loss after the step"),
+        (step_value_evaluated_again, "one evaluation too many"),
     ],
 )
 def test_train_step_mistakes(fn, words):

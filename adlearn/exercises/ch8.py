@@ -300,39 +300,58 @@ def _method_of_fd(spy, size, name, k):
 
 @checker("8.3", "a training step")
 def train_step(fn):
-    """``fn(loss, params, lr)``: the new list p - lr ∂L/∂p, from one reverse sweep."""
+    """``fn(loss, params, lr)``: (the new list p - lr ∂L/∂p, L(p)), from one reverse sweep."""
     for lr, (name, loss, params, gradients) in zip((0.1, 0.5, 0.05), _cases()):
         copies = [p.copy() for p in params]
+        value = float(loss(copies))
         spy = _Spy(loss)
         out = call(fn, spy, params, lr, name="train_step")
+        _unchanged(params, copies, "train_step")
+        new, got_value = _step_result(out, params, name)
         _method_of_step(spy, name)
-        new = _new_params(out, params, name)
         said = f"for {name}, lr = {lr}: you gave {show([np.round(p, 3).tolist() for p in new])}"
         right = [p - lr * g for p, g in zip(copies, gradients)]
-        _unchanged(params, copies, "train_step")
-        if all(exact(a, b) for a, b in zip(new, right)):
+        if not all(exact(a, b) for a, b in zip(new, right)):
+            _diagnose_step(new, copies, gradients, lr, said)
+        said = f"for {name}, lr = {lr}: you gave the loss {show(got_value)}"
+        if exact(got_value, value):
+            _one_evaluation(spy, name)
             continue
-        for wrong, hint in [
-            ([p + lr * g for p, g in zip(copies, gradients)],
-             ("That goes uphill: the gradient points to where the loss grows, so subtract it.",
-              ("Your step moves each array along +lr times its gradient, up the loss; the step "
-              "downhill has the opposite sign."))),
-            ([p - g for p, g in zip(copies, gradients)],
-             "The step is the gradient times the learning rate lr."),
-            ([-lr * g for g in gradients],
-             "That is the step alone; return the new parameters, each array plus its step."),
-            (gradients, "That is the gradient; return the new parameters."),
-        ]:
-            if all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(new, wrong)):
-                raise NotYet(hint, said)
+        if exact(got_value, float(loss(right))):
+            raise NotYet(
+                "That is the loss after the step. Return the loss at the params you were "
+                "given: the value the reverse sweep computed on its way.",
+                said,
+            )
         raise NotYet(
-            "Take the gradient of the loss with respect to the whole list once, then "
-            "subtract lr times each gradient array from its parameter array.",
+            "The second thing to return is the loss at params, the number the sweep's "
+            "forward part computed.",
             said,
         )
     return (
-        "One reverse sweep gives the gradient of every array; each array then moves by "
-        "-lr times its own gradient."
+        "One reverse sweep gives the loss and the gradient of every array; each array then "
+        "moves by -lr times its own gradient."
+    )
+
+
+def _diagnose_step(new, copies, gradients, lr, said):
+    for wrong, hint in [
+        ([p + lr * g for p, g in zip(copies, gradients)],
+         ("That goes uphill: the gradient points to where the loss grows, so subtract it.",
+          ("Your step moves each array along +lr times its gradient, up the loss; the step "
+           "downhill has the opposite sign."))),
+        ([p - g for p, g in zip(copies, gradients)],
+         "The step is the gradient times the learning rate lr."),
+        ([-lr * g for g in gradients],
+         "That is the step alone; return the new parameters, each array plus its step."),
+        (gradients, "That is the gradient; return the new parameters."),
+    ]:
+        if all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(new, wrong)):
+            raise NotYet(hint, said)
+    raise NotYet(
+        "Take the gradient of the loss with respect to the whole list once, then subtract lr "
+        "times each gradient array from its parameter array.",
+        said,
     )
 
 
@@ -358,30 +377,60 @@ def _method_of_step(spy, name):
         )
 
 
-def _new_params(out, params, name):
-    if isinstance(out, np.ndarray) or not isinstance(out, (list, tuple)):
+def _one_evaluation(spy, name):
+    if spy.calls > 1:
         raise NotYet(
-            f"train_step returned {show(out)}: return a list of arrays, one per parameter "
-            "array, like params."
+            (
+                (f"Right numbers, one evaluation too many: for {name} your code ran the loss "
+                f"{spy.calls} times. The reverse sweep computes the loss on its way to the "
+                "gradient; take the value from the sweep."),
+                ("Chapter 3's ad.value_and_grad returns both the value and the gradient of one "
+                "sweep."),
+            )
         )
-    if len(out) != len(params):
+
+
+def _not_scalar(x) -> bool:
+    try:
+        return np.ndim(x) != 0
+    except ValueError:  # a ragged list of arrays
+        return True
+
+
+def _step_result(out, params, name):
+    """The learner's (new list, loss value), or Not yet saying what the pair should be."""
+    pair = "return two things, (new_params, loss_value): the new list and the loss at params"
+    if isinstance(out, np.ndarray) or not isinstance(out, (list, tuple)):
+        raise NotYet(f"train_step returned {show(out)}: {pair}.")
+    if len(out) == 2 and isinstance(out[1], (list, tuple)) and np.ndim(out[0]) == 0:
+        raise NotYet(f"train_step returned the loss first: {pair}, in that order.")
+    if len(out) != 2 or not isinstance(out[0], (list, tuple)) or _not_scalar(out[1]):
+        same = len(out) == len(params) and all(
+            np.shape(p) == np.shape(q) for p, q in zip(out, params)
+        )
+        if same:
+            raise NotYet(f"train_step returned the new parameters alone: {pair}.")
+        raise NotYet(f"train_step returned {show(out)}: {pair}.")
+    new_list, value = out
+    if len(new_list) != len(params):
         raise NotYet(
-            f"For {name} params holds {len(params)} arrays; train_step returned {len(out)}."
+            f"For {name} params holds {len(params)} arrays; your new list has {len(new_list)}."
         )
     new = []
-    for k, (p, q) in enumerate(zip(out, params)):
+    for k, (p, q) in enumerate(zip(new_list, params)):
         try:
             a = np.asarray(p, dtype=float)
         except (TypeError, ValueError):
             raise NotYet(
-                f"Entry {k} of what train_step returned is {show(p)}, not an array of numbers."
+                f"Entry {k} of your new list is {show(p)}, not an array of numbers."
             ) from None
         if a.shape != q.shape:
             raise NotYet(
-                f"For {name} entry {k} has shape {a.shape}; params[{k}] has shape {q.shape}."
+                f"For {name} entry {k} of your new list has shape {a.shape}; params[{k}] has "
+                f"shape {q.shape}."
             )
         new.append(a)
-    return new
+    return new, number(value, "loss value")
 
 
 # --- 8.4 and 8.5: counts and rates -----------------------------------------------------------
