@@ -148,11 +148,7 @@ def gradient(loss, params) -> list:
     >>> [g.tolist() for g in gradient(loss, [np.array([1.0, -2.0]), np.array([3.0])])]
     [[6.0, -12.0], [5.0]]
     """
-
-    def of_arrays(*arrays):  # the arrays as separate arguments, one argnum each
-        return loss(list(arrays))
-
-    return list(ad.grad(of_arrays, argnums=tuple(range(len(params))))(*params))
+    return list(ad.grad(loss)(list(params)))
 
 
 def central_differences(loss, params, h: float = 1e-6) -> list:

@@ -153,6 +153,10 @@ def fd_by_ad(loss, params, k, h):
     return ad.grad(of_arrays, argnums=k)(*params)
 
 
+def fd_by_ad_on_the_list(loss, params, k, h):
+    return ad.grad(loss)(params)[k]
+
+
 def fd_by_forward_mode(loss, params, k, h):
     g = np.zeros_like(params[k])
     for i in np.ndindex(params[k].shape):
@@ -199,6 +203,7 @@ def test_fd_layer_gradient_right(fn):
         (fd_forward_difference, "one-sided"),
         (fd_all_at_once, "one entry at a time"),
         (fd_by_ad, "Right numbers, wrong method"),
+        (fd_by_ad_on_the_list, "Right numbers, wrong method"),
         (fd_by_forward_mode, "Right numbers, wrong method"),
         (fd_not_restored, "changed params"),
         (fd_flat, "shape"),
@@ -226,12 +231,8 @@ def test_fd_layer_gradient_hint_does_not_hand_over_code():
 
 
 def value_and_grad_list(loss, params):
-    """Loss and gradient of a loss of a list, by one reverse sweep (arrays as arguments)."""
-
-    def of_arrays(*arrays):
-        return loss(list(arrays))
-
-    return ad.value_and_grad(of_arrays, argnums=tuple(range(len(params))))(*params)
+    """Loss and gradient of a loss of a list, by one reverse sweep over the whole list."""
+    return ad.value_and_grad(loss)(params)
 
 
 def grad_list(loss, params):
@@ -247,6 +248,16 @@ def step_tuple_and_numpy_value(loss, params, lr):
     """Another right way: tuples, and the value as a numpy float."""
     value, grads = value_and_grad_list(loss, params)
     return tuple(p - lr * g for p, g in zip(params, grads)), np.float64(value)
+
+
+def step_arrays_as_arguments(loss, params, lr):
+    """Right too: the arrays as separate arguments, all of them named in argnums."""
+
+    def of_arrays(*arrays):
+        return loss(list(arrays))
+
+    value, grads = ad.value_and_grad(of_arrays, argnums=tuple(range(len(params))))(*params)
+    return [p - lr * g for p, g in zip(params, grads)], value
 
 
 def step_value_evaluated_again(loss, params, lr):
@@ -360,7 +371,7 @@ def step_stub(loss, params, lr):
 # --- 8.3 ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fn", [step_right, step_tuple_and_numpy_value])
+@pytest.mark.parametrize("fn", [step_right, step_tuple_and_numpy_value, step_arrays_as_arguments])
 def test_train_step_right(fn):
     assert status(ch8.train_step, fn) == "correct"
 
