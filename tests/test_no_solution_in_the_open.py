@@ -28,12 +28,7 @@ SHORTEST_CALL = 16  # "ad.jvp(F,(x,),(e,))" is an answer; "np.eye(x.size)" is an
 
 #: Learner copies known to show part of an answer, with what they show. Each is a strict xfail:
 #: the test fails as soon as the leak is mended, so that the entry is removed with it.
-KNOWN_LEAKS = {
-    "08-training-a-network.ipynb": (
-        "cell c8-grad shows the wrapper and the ad.grad call that exercise 8.3's solution "
-        "(train_step) is built from"
-    ),
-}
+KNOWN_LEAKS: dict = {}
 
 
 def squeeze(text: str) -> str:
