@@ -10,6 +10,7 @@ time is declared.
 
 import ast
 import importlib.metadata
+import inspect
 import json
 import re
 import sys
@@ -202,8 +203,28 @@ def _installable_closure(names):
     return seen
 
 
+def _providers():
+    """module -> distributions that install it, read from each distribution's file list.
+
+    Python 3.10's ``packages_distributions()`` reads only ``top_level.txt``, which
+    wheels built with meson (numpy, matplotlib) do not have; 3.11 reads the files too.
+    """
+    providers = {}
+    for dist in importlib.metadata.distributions():
+        tops = {
+            f.parts[0] if len(f.parts) > 1 else inspect.getmodulename(str(f))
+            for f in dist.files or ()
+        }
+        for top in tops - {None}:
+            if "." not in top:  # not a .dist-info or .data folder
+                providers.setdefault(top, []).append(dist.metadata["Name"])
+    for module, dists in importlib.metadata.packages_distributions().items():
+        providers.setdefault(module, []).extend(dists)
+    return providers
+
+
 def test_everything_the_course_imports_is_declared():
-    providers = importlib.metadata.packages_distributions()
+    providers = _providers()
     declared = set(declared_requirements())
     available = _installable_closure(declared)
     undeclared = {}

@@ -336,7 +336,10 @@ def test_first_exercise_of_chapter_1_is_a_one_line_number():
 
 
 def test_make_test_runs_nbval_strictly_on_the_notebooks():
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
 
     options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert "--nbval" in options["addopts"]
