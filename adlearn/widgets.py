@@ -52,6 +52,8 @@ from adlearn import palette
 
 try:
     import ipywidgets as W
+    from ipywidgets.widgets.widget import _instances as _REGISTRY  # the kernel's widgets
+    from ipywidgets.widgets.widget_link import Link
 
     palette.require_matplotlib()
 except ImportError as error:
@@ -179,12 +181,9 @@ def _widget_tree(root):
 
 def _links_between(widgets):
     """The jslinks (widgets of their own) that join any of ``widgets``."""
-    from ipywidgets.widgets.widget import _instances  # the kernel's registry
-    from ipywidgets.widgets.widget_link import Link
-
     ours = {id(w) for w in widgets}
     return [
-        w for w in list(_instances.values()) if isinstance(w, Link)
+        w for w in list(_REGISTRY.values()) if isinstance(w, Link)
         and any(id(getattr(w, end)[0]) in ours for end in ("source", "target"))
     ]
 

@@ -154,3 +154,24 @@ def test_in_a_kernel_a_cell_run_three_times_holds_one_explorer():
     assert counts[0] > 20
     assert counts == [counts[0]] * 3
     assert other == 2 * counts[0]
+
+
+def test_explorers_left_open_at_exit_close_quietly():
+    # ipywidgets closes every widget when it is collected, during the interpreter's shutdown
+    # too: an explorer's close() must not import anything then ("Exception ignored ...")
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('Agg')\n"
+        "import numpy as np\n"
+        "from adlearn import widgets\n"
+        "f = lambda x1, x2: x1 * x2 + np.sin(x1)\n"
+        "kept = [make(f) for make in (widgets.explore, widgets.explore_sweep,"
+        " widgets.explore_direction)]\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0
+    assert done.stderr == ""
