@@ -43,6 +43,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,8 +129,15 @@ def report(verdict: Verdict) -> None:
 
     The one place where a checker's verdict leaves it: change what a verdict
     does here (print it, raise it for an autograder) and every checker follows.
+    Under nbgrader's autograding or validation (``NBGRADER_EXECUTION`` set) a
+    verdict other than Correct is raised as an AssertionError carrying the
+    verdict and hint, instead of printed.
     """
     LATEST[verdict.exercise] = verdict.status
+    if verdict.status != "correct" and os.environ.get("NBGRADER_EXECUTION"):
+        # nbgrader (autograde, validate) scores a test cell by whether it raises, and
+        # shows the error's message in its feedback: the verdict and its hint.
+        raise AssertionError(str(verdict))
     print(verdict)
 
 
