@@ -287,6 +287,15 @@ def cell_tags(page):
     )
 
 
+def cell_metadata(page, key):
+    """Metadata ``key`` of every cell of the open notebook, in order (None where absent)."""
+    return page.evaluate(
+        "key => window.jupyterapp.shell.currentWidget.content.widgets"
+        ".map(c => c.model.getMetadata(key) ?? null)",
+        key,
+    )
+
+
 def cell_source(page, index):
     return page.evaluate(
         "i => window.jupyterapp.shell.currentWidget.content.widgets[i].model.sharedModel.getSource()",

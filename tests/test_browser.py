@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from browser_support import (
     CHROMIUM_ARGS,
+    cell_metadata,
     cell_source,
-    cell_tags,
     find_chromium,
     missing,
     numbers_in,
@@ -216,31 +216,40 @@ def test_explorer_sliders_move_f_table_and_plot(chapter):
     assert unchanged == [], "pictures that did not change"
 
 
-def first_tagged(cells, tag):
-    index = next((i for i, tags in enumerate(cells) if tag in tags), None)
-    assert index is not None, f"no cell tagged {tag!r}"
+def is_answer(nbgrader):
+    """Whether a cell's nbgrader metadata makes it an answer ("solution") cell."""
+    return bool(nbgrader and nbgrader.get("solution"))
+
+
+def first_answer(cells):
+    """Index of the first answer cell, given every cell's nbgrader metadata."""
+    index = next((i for i, meta in enumerate(cells) if is_answer(meta)), None)
+    assert index is not None, "no answer cell (nbgrader solution cell)"
+    below = cells[index + 1] or {}
+    assert below.get("grade"), "no checker cell below the answer"
     return index
 
 
 def solution_source():
-    """Source of the first cell tagged 'solution' in the solution copy of chapter 1."""
+    """Source of the first answer cell in the solution copy of chapter 1."""
     nb = json.loads((NOTEBOOKS / "solutions" / CHAPTER).read_text(encoding="utf-8"))
     for cell in nb["cells"]:
-        if "solution" in cell.get("metadata", {}).get("tags", []):
+        if is_answer(cell.get("metadata", {}).get("nbgrader")):
             source = cell["source"]
             return "".join(source) if isinstance(source, list) else source
-    raise AssertionError(f"no cell tagged 'solution' in solutions/{CHAPTER}")
+    raise AssertionError(f"no answer cell in solutions/{CHAPTER}")
+
+
+MARKER = re.compile(r"^\s*#+ (BEGIN|END) SOLUTION\s*$")
 
 
 def solved_lines(lines):
-    """Indices of the solved code: lines marked ``# SOLUTION`` or inside BEGIN/END SOLUTION."""
+    """Indices of the solved code: the lines between nbgrader's BEGIN and END SOLUTION."""
     marked, inside = [], False
     for k, line in enumerate(lines):
-        if re.match(r"^\s*# BEGIN SOLUTION\s*$", line):
-            inside = True
-        elif re.match(r"^\s*# END SOLUTION\s*$", line):
-            inside = False
-        elif inside or re.search(r"#\s*SOLUTION\s*$", line):
+        if MARKER.match(line):
+            inside = MARKER.match(line).group(1) == "BEGIN"
+        elif inside:
             marked.append(k)
     return marked
 
@@ -261,18 +270,14 @@ def wrong_answer(solution):
 
 def unmarked(source):
     """What a learner would type: the source without the solution markers."""
-    lines = [
-        re.sub(r"\s*#\s*SOLUTION\s*$", "", line)
-        for line in source.splitlines()
-        if not re.match(r"^\s*# (BEGIN|END) SOLUTION\s*$", line)
-    ]
-    return "\n".join(lines)
+    return "\n".join(line for line in source.splitlines() if not MARKER.match(line))
 
 
 def test_exercise_gives_a_hint_then_a_verdict(chapter):
     page = chapter
-    index = first_tagged(cell_tags(page), "exercise")
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    # the learner answers in the answer cell; the locked checker cell below prints the verdict
+    index = first_answer(cell_metadata(page, "nbgrader"))
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index + 1)
     cell.scroll_into_view_if_needed()
     untouched = "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
     assert "Not attempted" in untouched, untouched
@@ -281,7 +286,8 @@ def test_exercise_gives_a_hint_then_a_verdict(chapter):
     right, wrong = unmarked(marked), unmarked(wrong_answer(marked))
     type_into_cell(page, index, wrong)
     assert cell_source(page, index) == wrong
-    shown = run_cell(page, index)
+    run_cell(page, index)
+    shown = run_cell(page, index + 1)
     cell.screenshot(path=SCREENSHOTS / "chapter1-exercise-hint.png")
     assert "Not yet" in shown, shown
     assert re.search(r"^\s*Hint:", shown, re.MULTILINE), shown
@@ -289,7 +295,8 @@ def test_exercise_gives_a_hint_then_a_verdict(chapter):
 
     type_into_cell(page, index, right)
     assert cell_source(page, index) == right
-    shown = run_cell(page, index)
+    run_cell(page, index)
+    shown = run_cell(page, index + 1)
     cell.screenshot(path=SCREENSHOTS / "chapter1-exercise-correct.png")
     assert "Correct" in shown, shown
     assert "Hint:" not in shown, shown

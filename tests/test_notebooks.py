@@ -21,17 +21,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
-CHAPTERS = [
-    "00-start-here.ipynb",
-    "01-the-running-example.ipynb",
-    "02-forward-mode.ipynb",
-    "03-reverse-mode.ipynb",
-    "04-forward-versus-reverse.ipynb",
-    "05-beyond.ipynb",
-    "06-jacobians-and-the-chain-rule.ipynb",
-    "07-cost-and-memory.ipynb",
-    "08-training-a-network.ipynb",
-]
 # Tags that stop nbval from comparing (or running) a cell: each use needs a reason.
 IGNORING = {"nbval-ignore-output", "nbval-skip", "raises-exception", "nbval-raises-exception"}
 
@@ -44,11 +33,15 @@ def _load(name):
 
 
 make = _load("make_learner_copies")
+source = _load("nbgrader_source")
 runner = _load("run_notebooks")
 
+# Every chapter, found by name: a new chapter is checked like the others without listing it.
 SOLUTION_PATHS = sorted(SOLUTIONS.glob("[0-9][0-9]-*.ipynb"))
 LEARNER_PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
 ALL_PATHS = SOLUTION_PATHS + LEARNER_PATHS
+CHAPTERS = [p.name for p in SOLUTION_PATHS]
+CHAPTER_NAME = re.compile(r"^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 
 
 def _id(path: Path) -> str:
@@ -74,73 +67,125 @@ def text_of(cell) -> str:
     return "".join(out)
 
 
-# --- the generator ------------------------------------------------------------
+# --- the nbgrader source conversion -------------------------------------------
 
 
-def test_one_line_solution_becomes_ellipsis():
-    source = "answer = np.sin(2.0)  # SOLUTION\nch1.predict_w4(answer)"
-    assert make.stub_source(source) == "answer = ...\nch1.predict_w4(answer)"
+def _nb(*cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    return nb
 
 
-def test_solution_block_in_a_function_becomes_ellipsis_at_its_indentation():
-    source = (
+def _author_cell(source, tags=("solution",)):
+    return nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)})
+
+
+def test_one_line_solution_becomes_a_marked_value_nbgrader_can_clear():
+    assert source.answer_source("answer = np.sin(2.0)  # SOLUTION") == (
+        "answer = (\n    ### BEGIN SOLUTION\n    np.sin(2.0)\n    ### END SOLUTION\n)"
+    )
+
+
+def test_solution_block_in_a_function_keeps_its_place_with_nbgraders_markers():
+    text = (
         "def mul(a, b):\n"
         '    """Doc."""\n'
         "    # BEGIN SOLUTION\n"
-        "    v = a.value * b.value\n"
-        "    return v\n"
+        "    return a * b\n"
         "    # END SOLUTION\n"
-        "\n"
-        "check(mul)"
     )
-    assert make.stub_source(source) == 'def mul(a, b):\n    """Doc."""\n    ...\n\ncheck(mul)'
+    assert source.answer_source(text) == (
+        'def mul(a, b):\n    """Doc."""\n    ### BEGIN SOLUTION\n    return a * b\n'
+        "    ### END SOLUTION"
+    )
 
 
-def test_top_level_solution_block_keeps_the_names_it_assigns():
-    source = (
-        "# BEGIN SOLUTION\n"
-        "J = np.zeros((2, 2))\n"
-        "def g(x):\n"
-        "    return x\n"
-        "J[0, 0] = g(1.0)\n"
-        "# END SOLUTION\n"
-        "check(J, g)"
-    )
-    assert make.stub_source(source) == "J = ...\ng = ...\ncheck(J, g)"
+def test_top_level_solution_block_is_preceded_by_the_names_it_assigns():
+    text = "# BEGIN SOLUTION\nJ = np.zeros((2, 2))\ndef g(x):\n    return x\n# END SOLUTION"
+    converted = source.answer_source(text)
+    assert converted.splitlines()[:3] == ["J = ...", "g = ...", "### BEGIN SOLUTION"]
+    assert source.answer_source(converted) == converted  # converting twice adds nothing
 
 
 @pytest.mark.parametrize(
-    "source",
+    "text",
     [
         "# BEGIN SOLUTION\nx = 1\n",
         "x = 1\n# END SOLUTION\n",
         "# BEGIN SOLUTION\nprint(1)\n# END SOLUTION\n",
+        "a, b = 1, 2  # SOLUTION",
+        "# BEGIN SOLUTION\n# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n",
     ],
 )
-def test_malformed_markers_are_errors(source):
-    with pytest.raises(ValueError, match=r"SOLUTION|assigns no name"):
-        make.stub_source(source)
+def test_malformed_markers_are_errors(text):
+    with pytest.raises(ValueError, match=r"SOLUTION|assigns no name|one name"):
+        source.answer_source(text)
 
 
-def test_learner_copy_retags_stubs_and_clears_outputs():
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
+def test_an_exercise_cell_becomes_an_answer_cell_and_a_locked_checker_cell():
+    nb = _nb(
         nbformat.v4.new_markdown_cell("# Title"),
-        nbformat.v4.new_code_cell("print(1)", execution_count=1, outputs=[]),
-        nbformat.v4.new_code_cell(
-            "answer = 2  # SOLUTION\ncheck(answer)",
-            metadata={"tags": ["solution"]},
-            execution_count=2,
-            outputs=[nbformat.v4.new_output("stream", text="Correct!\n")],
+        _author_cell("answer = 3  # SOLUTION\nch1.output_level(answer)", ("solution", "keep")),
+        _author_cell(
+            "def g_units(x1, x2):\n    # BEGIN SOLUTION\n    return []\n"
+            "    # END SOLUTION\n\nch1.g_units(g_units)"
         ),
-    ]
+    )
     before = copy.deepcopy(nb)
-    learner = make.learner_copy(nb)
-    assert nb == before  # the solution notebook is left alone
-    assert [c.id for c in learner.cells] == [c.id for c in nb.cells]
-    assert learner.cells[2].source == "answer = ...\ncheck(answer)"
-    assert tags(learner.cells[2]) == ["exercise"]
-    assert all(c.outputs == [] and c.execution_count is None for c in learner.cells[1:])
+    converted = source.to_source(nb)
+    assert nb == before  # the notebook given is left alone
+    _, answer, check, answer3, check3 = converted.cells
+    assert answer.id == nb.cells[1].id
+    assert check.id == f"{answer.id}-checker"
+    assert check.source == "ch1.output_level(answer)"
+    assert tags(answer) == ["keep"]
+    assert answer.metadata.nbgrader == {
+        "grade": False,
+        "grade_id": "ex1_2_answer",
+        "locked": False,
+        "schema_version": 3,
+        "solution": True,
+    }
+    assert check.metadata.nbgrader == {
+        "grade": True,
+        "grade_id": "ex1_2_checker",
+        "locked": True,
+        "points": 1,
+        "schema_version": 3,
+        "solution": False,
+    }
+    # exercise 1.3 is listed in the points table, 1.2 is not and gets the default
+    assert check3.metadata.nbgrader["points"] == source.POINTS["1.3"] != source.DEFAULT_POINTS
+    assert check.metadata.nbgrader["points"] == source.DEFAULT_POINTS
+    assert "### BEGIN SOLUTION" in answer3.source
+    assert source.to_source(converted) == converted
+
+
+def test_points_follow_the_table_on_every_conversion(monkeypatch):
+    nb = source.to_source(_nb(_author_cell("answer = 3  # SOLUTION\nch1.output_level(answer)")))
+    monkeypatch.setitem(source.POINTS, "1.2", 5)
+    assert source.to_source(nb).cells[1].metadata.nbgrader["points"] == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("answer = 3  # SOLUTION", "checker call"),
+        ("answer = 3  # SOLUTION\nch1.no_such_checker(answer)", "no checker"),
+        ("ch1.output_level(3)", "answer above"),
+        ("answer = (3  # SOLUTION\nch1.output_level(answer)", "does not parse"),
+    ],
+)
+def test_an_exercise_cell_that_cannot_be_graded_is_an_error_naming_the_cell(text, message):
+    with pytest.raises(ValueError, match=rf"cell \S+: .*{message}"):
+        source.to_source(_nb(_author_cell(text)))
+
+
+def test_a_checker_cell_without_its_answer_cell_is_an_error():
+    nb = source.to_source(_nb(_author_cell("answer = 3  # SOLUTION\nch1.output_level(answer)")))
+    del nb.cells[0]
+    with pytest.raises(ValueError, match="answer cell right above"):
+        source.to_source(nb)
 
 
 def test_clean_removes_widget_state_timings_and_widget_views():
@@ -170,21 +215,56 @@ def test_clean_removes_widget_state_timings_and_widget_views():
 
 def test_every_chapter_has_both_copies_and_nothing_else():
     assert [p.name for p in SOLUTION_PATHS] == [p.name for p in LEARNER_PATHS]
-    assert {p.name for p in SOLUTION_PATHS} <= set(CHAPTERS)
+    assert len(CHAPTERS) >= 6
+    assert [name for name in CHAPTERS if not CHAPTER_NAME.match(name)] == []
+    numbers = [name[:2] for name in CHAPTERS]
+    assert len(set(numbers)) == len(numbers), "two chapters share a number"
+
+
+def content(nb):
+    """What nbgrader decides in a notebook: each cell's id, type, source and metadata."""
+    return [(c.id, c.cell_type, c.source, c.metadata) for c in nb.cells]
 
 
 @pytest.mark.parametrize("solution", SOLUTION_PATHS, ids=_id)
-def test_learner_copy_has_not_drifted_from_its_solution_copy(solution):
-    expected = make.learner_copy(read(solution))
-    committed = read(NOTEBOOKS / solution.name)
-
-    def content(nb):
-        return [(c.id, c.cell_type, c.source, tags(c)) for c in nb.cells]
-
-    assert content(committed) == content(expected), (
-        f"notebooks/{solution.name} differs from what its solution copy gives: "
-        "run .venv/bin/python tools/run_notebooks.py"
+def test_solution_copy_is_an_nbgrader_source_notebook(solution):
+    nb = read(solution)
+    assert content(source.to_source(nb)) == content(nb), (
+        f"solutions/{solution.name} is not in nbgrader's form (exercise cells split, metadata, "
+        f"markers, points): run .venv/bin/python tools/run_notebooks.py {solution.name[:2]}"
     )
+
+
+@pytest.fixture(scope="module")
+def released():
+    """nbgrader generate_assignment on every committed solution copy, run here and now."""
+    return make.generate({p.name: read(p) for p in SOLUTION_PATHS})
+
+
+@pytest.mark.parametrize("solution", SOLUTION_PATHS, ids=_id)
+def test_learner_copy_is_nbgraders_release_cell_for_cell(solution, released):
+    # the committed learner copy is nbgrader's output, executed: same cells, sources and
+    # metadata (nbgrader's checksums and locks included); only the outputs are added
+    committed = read(NOTEBOOKS / solution.name)
+    expected = released[solution.name]
+    assert content(committed) == content(expected), (
+        f"notebooks/{solution.name} is not what nbgrader generate_assignment makes of its "
+        f"solution copy: run .venv/bin/python tools/run_notebooks.py {solution.name[:2]}"
+    )
+    assert all(c.get("outputs", []) == [] for c in expected.cells)
+
+
+@pytest.mark.parametrize("solution", SOLUTION_PATHS, ids=_id)
+def test_learner_copy_holds_no_solution_code(solution):
+    cells = read(NOTEBOOKS / solution.name).cells
+    assert not any("SOLUTION" in c.source for c in cells)
+    # (a solved line may also appear in the chapter's text, as a worked example: look at
+    # the cells the learner answers in)
+    learner = "\n".join(c.source for c in cells if source.is_answer(c))
+    for cell in answer_cells(solution):
+        for line in solved_lines(cell.source):
+            if line.strip() not in {"", "...", "pass"}:
+                assert line not in learner, f"cell {cell.id}: solution line {line!r} handed out"
 
 
 @pytest.mark.parametrize("path", ALL_PATHS, ids=_id)
@@ -258,16 +338,31 @@ def _checker_call(source: str):
     return None
 
 
-def _exercise_cells(path: Path, tag: str):
-    return [c for c in read(path).cells if tag in tags(c)]
+def answer_cells(path: Path):
+    return [c for c in read(path).cells if source.is_answer(c)]
+
+
+def checker_cells(path: Path):
+    return [c for c in read(path).cells if source.is_checker(c)]
+
+
+def solved_lines(text: str) -> list[str]:
+    """The lines between nbgrader's solution markers."""
+    out, inside = [], False
+    for line in text.splitlines():
+        if "BEGIN SOLUTION" in line or "END SOLUTION" in line:
+            inside = "BEGIN SOLUTION" in line
+        elif inside:
+            out.append(line)
+    return out
 
 
 @pytest.mark.parametrize("path", SOLUTION_PATHS, ids=_id)
-def test_solved_exercises_end_with_their_checker_and_are_correct(path):
+def test_solved_exercises_are_checked_and_correct(path):
     from adlearn.exercises import CHECKERS
 
-    cells = _exercise_cells(path, "solution")
-    assert not _exercise_cells(path, "exercise"), "a solution copy holds an unsolved exercise"
+    cells = checker_cells(path)
+    assert len(cells) == len(answer_cells(path))
     for cell in cells:
         call = _checker_call(cell.source)
         assert call, f"cell {cell.id} does not end with a checker call"
@@ -281,8 +376,8 @@ def test_solved_exercises_end_with_their_checker_and_are_correct(path):
 
 @pytest.mark.parametrize("path", LEARNER_PATHS, ids=_id)
 def test_learner_exercises_say_not_attempted(path):
-    assert not _exercise_cells(path, "solution"), "a learner copy holds a solution"
-    for cell in _exercise_cells(path, "exercise"):
+    assert checker_cells(path), "no exercise"
+    for cell in checker_cells(path):
         assert "Not attempted" in text_of(cell), (
             f"cell {cell.id}: stored verdict is not Not attempted"
         )
@@ -296,29 +391,29 @@ def test_chapter_structure(path):
     if not path.name.startswith("00"):
         for heading in ("Learning goals", "Summary", "Exercises"):
             assert re.search(rf"^#+ .*{heading}", markdown, re.MULTILINE), f"no '{heading}' heading"
-        assert len(_exercise_cells(path, "solution")) >= 3, "a chapter has at least 3 exercises"
+        assert len(answer_cells(path)) >= 3, "a chapter has at least 3 exercises"
     index = CHAPTERS.index(path.name)
     neighbours = CHAPTERS[index - 1 : index] + CHAPTERS[index + 1 : index + 2]
-    # chapters are written in parallel: a neighbour is linked to once it exists
-    for name in [n for n in neighbours if (SOLUTIONS / n).exists()]:
+    for name in neighbours:
         assert f"]({name})" in markdown, f"no link to {name}"
 
 
 @pytest.mark.parametrize("path", ALL_PATHS, ids=_id)
 def test_relative_links_resolve(path):
     nb = read(path)
+    numbers = {name[:2] for name in CHAPTERS}
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
         for target in re.findall(r"\]\(([^)#\s]+\.ipynb)", cell.source):
-            written = (SOLUTIONS / target).exists()
-            if re.match(r"[a-z]+://", target) or (target in CHAPTERS and not written):
+            unwritten = CHAPTER_NAME.match(target) and target[:2] not in numbers
+            if re.match(r"[a-z]+://", target) or unwritten:
                 continue  # a web link, or a chapter still being written
             assert (path.parent / target).exists(), f"broken link {target} in cell {cell.id}"
 
 
 def test_the_course_has_at_least_15_exercises():
-    total = sum(len(_exercise_cells(p, "solution")) for p in SOLUTION_PATHS)
+    total = sum(len(answer_cells(p)) for p in SOLUTION_PATHS)
     assert total >= 15
 
 
@@ -326,12 +421,11 @@ def test_first_exercise_of_chapter_1_is_a_one_line_number():
     path = SOLUTIONS / "01-the-running-example.ipynb"
     if not path.exists():
         pytest.skip("chapter 1 not written yet")
-    first = _exercise_cells(path, "solution")[0]
+    first = answer_cells(path)[0]
     lines = first.source.strip().splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith("answer = ")
-    assert lines[0].endswith("# SOLUTION")
-    value = lines[0].removeprefix("answer = ").removesuffix("# SOLUTION").strip()
+    assert lines[0] == "answer = ("
+    assert lines[-1] == ")"
+    (value,) = solved_lines(first.source)
     float(value)
 
 

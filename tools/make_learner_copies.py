@@ -1,27 +1,27 @@
-"""Make the learner copies of the notebooks from their solution copies.
+"""Make the learner copies of the notebooks with nbgrader, from their solution copies.
 
-The solution copies in ``notebooks/solutions/`` are the one source. In them,
-each exercise cell carries the tag ``solution``, ends with its checker call and
-marks the solved code in one of two ways:
+The solution copies in ``notebooks/solutions/`` are the one source, and they
+are nbgrader source notebooks: every exercise is an answer cell (nbgrader's
+"solution" cell, the solved code between ``### BEGIN SOLUTION`` and
+``### END SOLUTION``) followed by a locked checker cell (an autograded test
+cell with its points). A chapter author need not write that metadata:
+``tools/nbgrader_source.py`` derives it from the course's conventions (a cell
+tagged ``solution`` ending with its checker call; ``# SOLUTION`` or
+``# BEGIN SOLUTION``/``# END SOLUTION`` markers) whenever
+``tools/run_notebooks.py`` runs.
 
-- a block between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` lines: it becomes
-  ``...`` at the marker's indentation (a function body, for instance); at the
-  top level of a cell it becomes ``name = ...`` for each name the block
-  assigns, so the checker call below still runs (and says "Not attempted");
-- one line ending in ``# SOLUTION``, such as ``answer = 0.909  # SOLUTION``:
-  it becomes ``answer = ...``.
-
-The learner copy ``notebooks/NAME.ipynb`` is the solution copy with those
-cells stubbed and tagged ``exercise`` instead of ``solution``, and no outputs.
-``tools/run_notebooks.py`` calls this module and then executes the learner
-copies, so that their stored outputs are the true "Not attempted" verdicts;
-``tests/test_notebooks.py`` regenerates them in memory and fails when the
-committed learner copies have drifted.
+A learner copy ``notebooks/NAME.ipynb`` is what ``nbgrader generate_assignment``
+makes of the solution copy (answers replaced by ``...``, outputs cleared,
+checker cells locked, checksums stored), with the configuration
+``tools/nbgrader_config.py`` that instructors use too; ``tools/run_notebooks.py``
+then executes it so that it stores the true "Not attempted" verdicts, and
+``tests/test_notebooks.py`` runs nbgrader again and fails when a committed
+learner copy differs from nbgrader's output in any cell's source or metadata.
 
 Usage::
 
-    .venv/bin/python tools/make_learner_copies.py      # writes notebooks/*.ipynb, unexecuted
-    .venv/bin/python tools/run_notebooks.py            # the usual command: also executes
+    .venv/bin/python tools/run_notebooks.py            # the usual command: convert, generate, execute
+    .venv/bin/python tools/make_learner_copies.py 02   # only nbgrader's output, unexecuted
 
 What a chapter follows (``tests/test_notebooks.py`` checks it):
 
@@ -29,9 +29,10 @@ What a chapter follows (``tests/test_notebooks.py`` checks it):
 - a first code cell with ``%matplotlib inline`` (the kernel nbval starts inherits
   ``MPLBACKEND=Agg`` from the tests, which would otherwise hide every figure);
 - headings "Learning goals", "Summary", "Exercises"; links ``[...](NN-name.ipynb)`` to the
-  previous and next notebooks; at least 3 exercise cells;
-- exercise cells tagged ``solution``, ending with ``chN.checker(...)``, whose stored verdict
-  is "Correct!" (and "Not attempted" in the learner copy);
+  previous and next notebooks; at least 3 exercises;
+- an exercise is written as one cell tagged ``solution`` ending with ``chN.checker(...)``
+  (the conversion splits it into answer and checker cells); its stored verdict is
+  "Correct!" (and "Not attempted" in the learner copy);
 - printed floats formatted to fixed digits; plot cells that end with ``plt.show()`` or return
   a Figure (never a bare ``ax.plot(...)``, whose repr holds a memory address);
 - a cell nbval must not compare (an explorer: ``widgets.explore...(f)``) carries the tag
@@ -43,114 +44,25 @@ What a chapter follows (``tests/test_notebooks.py`` checks it):
 from __future__ import annotations
 
 import argparse
-import ast
-import copy
-import re
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from nbgrader_source import to_source
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
-
-BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
-END = re.compile(r"^\s*# END SOLUTION\s*$")
-ONE_LINE = re.compile(r"^(\s*)([A-Za-z_][\w, ]*?)\s*=\s*.*#\s*SOLUTION\s*$")
-
-
-def assigned_names(lines: list[str]) -> list[str]:
-    """Names a top-level block of code assigns or defines, in order."""
-    names: list[str] = []
-    tree = ast.parse("\n".join(lines))
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            targets = [ast.Name(node.name)]
-        elif isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-            targets = [node.target]
-        else:
-            continue
-        for target in targets:
-            for name in ast.walk(target):
-                if isinstance(name, ast.Name) and name.id not in names:
-                    names.append(name.id)
-    return names
-
-
-def stub_source(source: str) -> str:
-    """The learner's version of a solution cell's source.
-
-    Examples
-    --------
-    >>> print(stub_source("answer = 0.909  # SOLUTION\\ncheck(answer)"))
-    answer = ...
-    check(answer)
-    >>> print(stub_source('''def mul(a, b):
-    ...     # BEGIN SOLUTION
-    ...     return a * b
-    ...     # END SOLUTION
-    ... check(mul)'''))
-    def mul(a, b):
-        ...
-    check(mul)
-    """
-    out: list[str] = []
-    block: list[str] | None = None
-    indent = ""
-    for number, line in enumerate(source.splitlines(), 1):
-        if block is not None:
-            if END.match(line):
-                if indent:
-                    out.append(indent + "...")
-                else:
-                    names = assigned_names(block)
-                    if not names:
-                        raise ValueError(
-                            f"line {number}: a top-level solution block assigns no name"
-                        )
-                    out.extend(f"{name} = ..." for name in names)
-                block = None
-            else:
-                block.append(line)
-            continue
-        begin = BEGIN.match(line)
-        if begin:
-            indent, block = begin.group(1), []
-            continue
-        if END.match(line):
-            raise ValueError(f"line {number}: # END SOLUTION without # BEGIN SOLUTION")
-        one = ONE_LINE.match(line)
-        if one:
-            out.append(f"{one.group(1)}{one.group(2).strip()} = ...")
-            continue
-        out.append(line)
-    if block is not None:
-        raise ValueError("# BEGIN SOLUTION without # END SOLUTION")
-    return "\n".join(out)
-
-
-def learner_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The learner copy of a solution notebook: exercises stubbed, no outputs.
-
-    Cells keep their ids, so a cell is the same cell in both copies.
-    """
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if cell.cell_type != "code":
-            continue
-        cell.outputs = []
-        cell.execution_count = None
-        if "solution" in tags:
-            try:
-                cell.source = stub_source(cell.source)
-            except ValueError as e:
-                raise ValueError(f"cell {cell.get('id')}: {e}") from None
-            cell.metadata["tags"] = ["exercise" if t == "solution" else t for t in tags]
-    return nb
+NBGRADER_CONFIG = ROOT / "tools" / "nbgrader_config.py"
+# the assignment the learner copies are generated as, in a temporary course folder
+ASSIGNMENT = "course"
 
 
 def solution_paths(names: list[str] | None = None) -> list[Path]:
@@ -161,20 +73,55 @@ def solution_paths(names: list[str] | None = None) -> list[Path]:
     return paths
 
 
-def write_learner_copy(solution: Path) -> Path:
-    """Write the (unexecuted) learner copy of one solution notebook; return its path."""
-    nb = nbformat.read(solution, as_version=4)
-    target = NOTEBOOKS / solution.name
-    nbformat.write(learner_copy(nb), target)
-    return target
+def nbgrader(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run this Python's ``nbgrader`` in the course folder ``cwd``; fail loudly with its log."""
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from PATH
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stderr[-4000:]}")
+    return result
+
+
+def course_folder(folder: Path) -> Path:
+    """Make ``folder`` an nbgrader course folder with the course's configuration."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(NBGRADER_CONFIG, folder / "nbgrader_config.py")
+    return folder
+
+
+def generate(sources: dict[str, nbformat.NotebookNode]) -> dict[str, nbformat.NotebookNode]:
+    """``nbgrader generate_assignment`` on source notebooks ``{file name: notebook}``.
+
+    Returns the released notebooks by file name (unexecuted, as nbgrader wrote them).
+    """
+    with tempfile.TemporaryDirectory(prefix="adlearn-nbgrader-") as tmp:
+        course = course_folder(Path(tmp))
+        source = course / "source" / ASSIGNMENT
+        source.mkdir(parents=True)
+        for name, nb in sources.items():
+            nbformat.write(nb, source / name)
+        nbgrader("generate_assignment", ASSIGNMENT, "--no-db", "--force", cwd=course)
+        release = course / "release" / ASSIGNMENT
+        return {name: nbformat.read(release / name, as_version=4) for name in sources}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="file name prefixes, such as 01 (default: all)")
     args = parser.parse_args(argv)
-    for solution in solution_paths(args.names):
-        print(f"wrote {write_learner_copy(solution).relative_to(ROOT)}")
+    paths = solution_paths(args.names)
+    released = generate({p.name: to_source(nbformat.read(p, as_version=4)) for p in paths})
+    for name, nb in released.items():
+        nbformat.write(nb, NOTEBOOKS / name)
+        print(f"wrote notebooks/{name}")
     return 0
 
 

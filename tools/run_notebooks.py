@@ -7,13 +7,17 @@ One command::
 
 For each solution copy ``notebooks/solutions/NN-*.ipynb`` it
 
-1. executes it in a fresh kernel (nbclient; the kernel is this Python's),
-2. cleans it: no widget state, no timing metadata, no widget views in the
+1. makes it an nbgrader source notebook, from the tags and markers a chapter
+   author writes (``tools/nbgrader_source.py``: exercise cells split into an
+   answer cell and a locked checker cell, nbgrader's metadata and markers);
+2. executes it in a fresh kernel (nbclient; the kernel is this Python's),
+3. cleans it: no widget state, no timing metadata, no widget views in the
    outputs (their model ids are random and their state is not stored), no
    Python patch version, printed text in one piece however the kernel chunked
    it (the same steps as ``nbstripout --keep-output --keep-count``, plus those),
-3. generates its learner copy ``notebooks/NN-*.ipynb`` (exercises stubbed, see
-   ``tools/make_learner_copies.py``) and executes and cleans that too,
+4. generates its learner copy ``notebooks/NN-*.ipynb`` with ``nbgrader
+   generate_assignment`` (see ``tools/make_learner_copies.py``) and executes and
+   cleans that too,
 
 so that every stored output is one nbval can reproduce (``make test`` runs nbval
 in strict mode on both copies). Run it after editing a solution copy, and
@@ -33,7 +37,8 @@ from nbstripout import strip_output
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_learner_copies import NOTEBOOKS, ROOT, learner_copy, solution_paths
+from make_learner_copies import NOTEBOOKS, ROOT, generate, solution_paths
+from nbgrader_source import to_source
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 300  # seconds per cell
@@ -111,9 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print("no solution notebooks match", args.names, file=sys.stderr)
         return 1
-    for solution in paths:
-        solved = run(solution)
-        run(NOTEBOOKS / solution.name, learner_copy(solved))
+    sources = {p.name: run(p, to_source(nbformat.read(p, as_version=4))) for p in paths}
+    for name, learner in generate(sources).items():
+        run(NOTEBOOKS / name, learner)
     return 0
 
 

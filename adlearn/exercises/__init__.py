@@ -93,10 +93,11 @@ every checker's stub, junk answers, the right answer, each typical wrong answer
 and the cases of the issues it fixes.
 
 Notebook side (see ``tools/make_learner_copies.py``): in a solution copy the
-exercise cell carries the tag ``solution``, holds the solved code between
-``# BEGIN SOLUTION`` and ``# END SOLUTION`` (or on one line ending in
-``# SOLUTION``) and ends with the checker call; the learner copy, generated
-from it, has the tag ``exercise`` and the stub. Nothing outside those regions
+author writes the exercise cell with the tag ``solution``, the solved code
+between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` (or on one line ending in
+``# SOLUTION``) and the checker call last; ``tools/run_notebooks.py`` splits it
+into nbgrader's answer cell and locked checker cell, and nbgrader makes the
+learner copy, where the answer is ``...``. Nothing outside those regions
 may hold an answer: a cell that later code needs solved uses the model answer
 the chapter module provides (``ch3.our_backward``), not a copy in the notebook.
 """
