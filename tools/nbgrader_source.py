@@ -49,6 +49,10 @@ POINTS = {
     "4.4": 2,  # complex_step: a function
     "5.1": 2,  # newton_step: a function
     "5.2": 2,  # gd_step: a function
+    "6.2": 2,  # dense_vjp: a function
+    "6.3": 2,  # dot_test: a function
+    "8.2": 2,  # fd_layer_gradient: a function
+    "8.3": 2,  # train_step: a function
 }
 DEFAULT_POINTS = 1
 
