@@ -15,6 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = "3.11"
 COURSE = {"numpy", "jupyterlab", "ipywidgets", "matplotlib-base"}
@@ -73,28 +78,71 @@ def test_pins_python_311(dockerfile):
     assert all(f"environment.py-{PYTHON}-linux-64.lock" in name for name in locks), locks
 
 
-def test_installs_binder_environment_after_the_checkout_is_copied(dockerfile):
+def test_installs_binder_environment_once_it_is_copied_in(dockerfile):
     text, _ = dockerfile
     name = installed_env_file(text)
     assert name == "binder/environment.yml"
-    # "-e .." needs the repository's files: the step must come after they are copied in
-    copy = text.index("COPY --chown=0:0 src/ ${REPO_DIR}/")
-    assert text.index(f'--file "{name}"') > copy
+    # the environment names no file of the checkout, so repo2docker may install it before the
+    # whole repository is copied (it copies that one file first): either way it is there
+    copied = [
+        m.start()
+        for m in re.finditer(
+            rf"^COPY --chown=0:0 src/(?:{re.escape(name)} \S+|\s)", text, re.MULTILINE
+        )
+    ]
+    assert copied, "the environment file is never copied in"
+    assert min(copied) < text.index(f'--file "{name}"')
 
 
-def test_the_installed_file_brings_the_course_and_the_package(dockerfile):
+def test_the_installed_file_brings_the_course_and_no_local_path(dockerfile):
     text, _ = dockerfile
     path = ROOT / installed_env_file(text)
     env = yaml.safe_load(path.read_text(encoding="utf-8"))
     conda = [item for item in env["dependencies"] if isinstance(item, str)]
-    pip = next(item["pip"] for item in env["dependencies"] if isinstance(item, dict))
+    pip = [line for item in env["dependencies"] if isinstance(item, dict) for line in item["pip"]]
     names = {re.split(r"[<>=!~ ]", item, maxsplit=1)[0] for item in conda}
     assert f"python={PYTHON}" in conda
     assert names >= COURSE, f"missing from {path.name}: {COURSE - names}"
-    # pip runs in binder/, so ".." is the checkout with pyproject.toml
-    assert "-e .." in pip
-    assert (path.parent / "..").resolve() == ROOT
-    assert 'name = "adlearn"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert "pip" in names, "binder/postBuild installs the package with the environment's pip"
+    # how a relative path in the pip section resolves depends on the conda client
+    assert not [line for line in pip if re.search(r"(^|\s)(\.|\.\.|/)", line)], pip
+
+
+def postbuild_step(text):
+    """(index of the step, its working directory) of the RUN that executes binder/postBuild."""
+    steps = [m.start() for m in re.finditer(r"^RUN \./binder/postBuild\s*$", text, re.MULTILINE)]
+    assert len(steps) == 1, "expected one step running ./binder/postBuild in the Dockerfile"
+    workdirs = re.findall(r"^WORKDIR (\S+)\s*$", text[: steps[0]], re.MULTILINE)
+    assert workdirs, "no WORKDIR before the postBuild step"
+    return steps[0], workdirs[-1]
+
+
+def test_postbuild_runs_from_the_copied_repository_after_the_environment(dockerfile):
+    text, _ = dockerfile
+    step, workdir = postbuild_step(text)
+    copy = text.index("COPY --chown=0:0 src/ ${REPO_DIR}/")  # the whole repository
+    environment = text.index('--file "binder/environment.yml"')
+    assert copy < step, "postBuild runs before the repository is copied in"
+    assert environment < step, "postBuild runs before the environment is installed"
+    # it runs where the repository was copied to: "." in postBuild is the repository's root
+    assert workdir == "${REPO_DIR}"
+
+
+def test_postbuild_installs_the_package_from_the_repository_root():
+    script = ROOT / "binder" / "postBuild"
+    text = script.read_text(encoding="utf-8")
+    assert text.startswith("#!/bin/bash\n")
+    assert "set -euo pipefail" in text, "a failed install must fail the build"
+    commands = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    installs = [line for line in commands if re.match(r"python -m pip install\b", line)]
+    assert len(installs) == 1, commands
+    args = installs[0].split()[4:]
+    assert "--no-deps" in args, "the environment file brings the dependencies"
+    (path,) = [a for a in args if not a.startswith("-")]
+    assert path == "."
+    with (ROOT / path / "pyproject.toml").open("rb") as fh:
+        assert tomllib.load(fh)["project"]["name"] == "adlearn"
+    assert os.access(script, os.X_OK), "binder/postBuild is not executable"
 
 
 def test_no_root_configuration_is_silently_ignored():

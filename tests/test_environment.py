@@ -2,8 +2,9 @@
 
 pyproject.toml is the source of truth: the package's dependencies plus its
 ``course`` extra are what a learner needs.  Both conda files must list the same
-packages with the same version bounds, pin a Python that the package supports,
-and install the package itself from the checkout.  A last test reads every
+packages with the same version bounds and pin a Python that the package supports;
+the root one installs the package itself from the checkout, Binder's leaves that
+to ``binder/postBuild``.  A last test reads every
 import in the package and the notebooks and checks that what they use at run
 time is declared.
 """
@@ -127,17 +128,27 @@ def test_same_packages_and_bounds_as_pyproject(env_file):
         assert listed[name] == spec, f"{name}: {env_file} says {listed[name]}, pyproject {spec}"
 
 
-def test_installs_the_package_from_the_checkout(env_file):
-    _, pip = conda_specs(load_env(env_file))
+def test_root_file_installs_the_package_from_the_checkout():
+    # `conda env create -f environment.yml`, run from the repository's root (README):
+    # today's conda and mamba run pip in the folder of the environment file, which is the root
+    env_file = ENV_FILES["environment.yml"]
+    conda, pip = conda_specs(load_env(env_file))
     editable = [line for line in pip if line.startswith("-e ")]
     assert len(editable) == 1, f"expected one '-e PATH' line in the pip section, got {pip}"
-    # conda and mamba run pip in the folder of the environment file
     target = (env_file.parent / editable[0][3:].strip()).resolve()
     assert target == ROOT
     with (target / "pyproject.toml").open("rb") as fh:
         assert tomllib.load(fh)["project"]["name"] == "adlearn"
-    conda, _ = conda_specs(load_env(env_file))
     assert "pip" in conda, "the pip section needs pip among the conda dependencies"
+
+
+def test_binder_file_names_no_local_path():
+    # where a relative path in a pip section resolves depends on the conda client (mamba
+    # issues 1154, 1894): Binder installs the package from binder/postBuild instead
+    # (tests/test_binder.py)
+    _, pip = conda_specs(load_env(ENV_FILES["binder/environment.yml"]))
+    local = [line for line in pip if re.match(r"^(-e\s+|--editable\s+)?(\.|/|file:)", line)]
+    assert local == [], f"binder/environment.yml installs a local path with pip: {local}"
 
 
 def test_spec_reader_rejects_what_it_cannot_read():
