@@ -516,9 +516,11 @@ def _solution_fragments(name):
     path = Path(__file__).parent.parent / "notebooks" / "solutions" / name
     fragments = set()
     for cell in nbformat.read(path, as_version=4).cells:
-        if "solution" not in cell.metadata.get("tags", []):
+        # an answer cell (nbgrader's metadata), or an exercise cell not yet converted (its tag)
+        answer = cell.metadata.get("nbgrader", {}).get("solution")
+        if not answer and "solution" not in cell.metadata.get("tags", []):
             continue
-        blocks = re.findall(r"# BEGIN SOLUTION\n(.*?)# END SOLUTION", cell.source, re.DOTALL)
+        blocks = re.findall(r"#+ BEGIN SOLUTION\n(.*?)#+ END SOLUTION", cell.source, re.DOTALL)
         blocks += re.findall(r"^(.*)# SOLUTION$", cell.source, re.MULTILINE)
         for line in "\n".join(blocks).splitlines():
             code = line.split("#")[0].strip()

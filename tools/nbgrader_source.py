@@ -51,6 +51,7 @@ POINTS = {
     "5.2": 2,  # gd_step: a function
     "6.2": 2,  # dense_vjp: a function
     "6.3": 2,  # dot_test: a function
+    "7.4": 2,  # recompute_vjp: a function
     "8.2": 2,  # fd_layer_gradient: a function
     "8.3": 2,  # train_step: a function
 }
