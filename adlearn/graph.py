@@ -597,6 +597,7 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
     current = None if step is None else trace.steps(mode)[step - 1]
     taken = [_rect(c) for c in cards]  # where an edge label must not go
     labels = []
+    paths = {}  # points along each edge: a label must not sit on another edge (a crossing)
     for o, n, k, j, m in _edges(trace):
         a, b = (where[o].x, where[o].y), (where[n].x, where[n].y)
         rad = _rad(a, b, j, m, cards, {o, n})
@@ -606,6 +607,7 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         # the part of the curve between the two units' outlines, as a path of its own
         t0, t1 = _visible(a, b, rad, _rect(where[o]), _rect(where[n]), 0.04)
         control = _blossom(a, b, rad, t0, t1)
+        paths[o, n, k] = [_bezier(a, b, rad, t) for t in np.linspace(t0, t1, 25)]
         ends = [_bezier(a, b, rad, t0), _bezier(a, b, rad, t1)]
         if mode == "reverse":  # adjoints flow down: the arrow points at the operand
             ends.reverse()
@@ -627,7 +629,8 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
             labels.append((lines, (o, n, k), where[o], where[n], rad, lit))
     # labels last, clear of every unit, arrow head and label placed before them
     for lines, key, lower, upper, rad, lit in labels:
-        _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, fs, scale)
+        others = [p for edge, points in paths.items() if edge != key for p in points]
+        _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, others, fs, scale)
     return fig
 
 
@@ -664,8 +667,9 @@ def _edge_lines(trace, notation, o, n, k, j, mode, passed, edge_labels, digits):
     return lines
 
 
-def _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, fs, scale):
-    """Put an edge's label on the visible part of the edge, clear of units and other labels."""
+def _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, others, fs, scale):
+    """Put an edge's label on the visible part of the edge, clear of units, other labels
+    and the points ``others`` of other edges (a label on a crossing could belong to either)."""
     a, b = (lower.x, lower.y), (upper.x, upper.y)
     t0, t1 = _visible(a, b, rad, _rect(lower), _rect(upper), 0.0)
     line_h = fs["edge"] * 1.5 / 72 / scale
@@ -675,14 +679,15 @@ def _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, fs, s
     # (where crossing edges meet in the middle, a label there could belong to either)
     order = (0.5, 0.62, 0.38, 0.74, 0.26, 0.86, 0.14)
     if mode == "forward":
-        order = (0.76, 0.64, 0.88, 0.52, 0.4, 0.28)
+        order = (0.76, 0.64, 0.88, 0.52, 0.4, 0.28, 0.16)
     elif mode == "reverse":
-        order = (0.24, 0.36, 0.12, 0.48, 0.6, 0.72)
+        order = (0.24, 0.36, 0.12, 0.48, 0.6, 0.72, 0.84)
     best = None
     for s in order:
         x, y = _bezier(a, b, rad, t0 + s * (t1 - t0))
         box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
         clash = sum(_overlap(box, r) for r in taken)
+        clash += 0.1 * sum(box[0] < px < box[2] and box[1] < py < box[3] for px, py in others)
         if best is None or clash < best[0]:
             best = (clash, x, y, box)
         if clash == 0:

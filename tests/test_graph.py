@@ -186,6 +186,29 @@ def test_x_times_x_draws_two_separate_edges_that_add_up():
     assert "3.000 + 3.000 = 6.000" in note(fig, 1)
 
 
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize(("function", "point"), [(f, (2.0, 3.0)), (baydin, (2.0, 5.0))])
+def test_an_edge_label_is_not_on_another_edge(function, point, mode):
+    # x2 -> w3 and x1 -> w4 cross: a label where they meet could belong to either
+    fig = draw(ad.trace(function, *point), mode=mode, edge_labels=True)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    curves = {gid.removeprefix("edge-"): arrow.get_path().vertices[:3]
+              for gid, arrow in edges(fig).items()}
+    labels = texts(fig, "edge-label-")
+    assert labels
+    for label in labels:
+        b = label.get_window_extent().transformed(ax.transData.inverted())
+        own = label.get_gid().removeprefix("edge-label-")
+        for key, (p0, p1, p2) in curves.items():
+            if key == own:
+                continue
+            for t in np.linspace(0.0, 1.0, 101):
+                x, y = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * p1 + t**2 * p2
+                assert not inside((x, y), (b.x0, b.y0, b.x1, b.y1)), (label.get_text(), key)
+    plt.close(fig)
+
+
 def test_a_reverse_step_shows_the_contributions_received_so_far(example):
     # reverse order w5, w4, w3, w2, w1: after step 2 x1 has heard from w4 only
     fig = draw(example, mode="reverse", step=2)
