@@ -222,6 +222,8 @@ def _notes(trace, u, shows, state, rank, mode, step, notation, digits):
             complete = len(received) == len(contributions)
             if u.number == trace.output.number:
                 text = "1 (seed)" if reached or mode != "reverse" else "?"
+            elif not contributions:  # a unit the output does not read: adjoint 0
+                text = number(u.adjoint, digits)
             elif not received:
                 text = "?"
             elif len(contributions) < 2 or any(c.value is None for c in received):

@@ -161,7 +161,7 @@ def _adjoint_of_input(adjoint, primal, given):
         return adjoint
     shape = np.shape(value_of(primal))
     if adjoint is None:
-        return 0.0 if type(primal) is float else np.zeros(shape)
+        return 0.0 if type(value_of(primal)) is float else np.zeros(shape)
     if np.shape(value_of(adjoint)) != shape:
         adjoint = np.broadcast_to(adjoint, shape)
     if type(primal) is float and isinstance(adjoint, (np.floating, np.ndarray)):

@@ -118,8 +118,10 @@ class Trace:
     renders as Markdown, HTML and LaTeX with :meth:`render`.
     """
 
-    def __init__(self, units, input_names, wrt, function_name="f"):
+    def __init__(self, units, input_names, wrt, function_name="f", output=None):
         self.units: list[Unit] = units
+        #: the Wengert number of the output unit: the last one, unless f returns an input
+        self.output_number: int = len(units) if output is None else output
         self.input_names: tuple[str, ...] = tuple(input_names)
         self.wrt: int = wrt
         self.function_name = function_name
@@ -130,7 +132,7 @@ class Trace:
     # --- the numbers --------------------------------------------------------
     @property
     def output(self) -> Unit:
-        return self.units[-1]
+        return self.units[self.output_number - 1]
 
     @property
     def value(self):
@@ -350,6 +352,13 @@ def trace(f, *primals, wrt=0, names=None) -> Trace:
     names : sequence of str, optional
         Names of the inputs; by default f's parameter names.
 
+    Notes
+    -----
+    f may return one of its inputs (the trace is then the inputs alone, the
+    output among them) and may leave inputs unused (their adjoints are 0). A
+    constant output is refused: it is no unit of the computation, so there is
+    nothing to trace.
+
     Examples
     --------
     >>> import numpy as np
@@ -375,18 +384,21 @@ def trace(f, *primals, wrt=0, names=None) -> Trace:
     ]
     out = as_output(call(f, on_tape, {}), "trace")
     if not tape.owns(out):
-        raise ValueError("trace: the function's result does not depend on its inputs")
+        raise ValueError(
+            f"trace: the function returns a constant ({value_of(out)!r}) that depends on "
+            "none of its inputs, so there is no unit to trace; its derivatives are 0 "
+            "(ad.grad gives them)"
+        )
     if np.ndim(value_of(out)) != 0:
         raise ValueError(
             f"trace: the function must return a scalar, got shape {np.shape(value_of(out))}"
         )
     adjoints = tape.backward({out.index: 1.0})
-    return Trace(
-        _units(tape, out.index, adjoints, seed, len(values)),
-        names,
-        wrt,
-        getattr(f, "__name__", "f") if getattr(f, "__name__", "") != "<lambda>" else "f",
-    )
+    adjoints += [None] * (len(tape) - len(adjoints))  # units the output does not depend on
+    units = _units(tape, out.index, adjoints, seed, len(values))
+    name = getattr(f, "__name__", "f")
+    output = out.index + 1 if out.index < len(values) else None  # f returned an input
+    return Trace(units, names, wrt, name if name != "<lambda>" else "f", output)
 
 
 class Ref:
@@ -447,8 +459,10 @@ def _tangent(value, seed):
 
 
 def _units(tape, out_index, adjoints, seed, n_inputs) -> list[Unit]:
-    # keep the inputs and every entry the output depends on (a loop, not a search)
-    needed = [False] * (out_index + 1)
+    # keep the inputs and every entry the output depends on (a loop, not a search);
+    # the output may be an input itself (f returns x1), before the last input
+    last = max(out_index, n_inputs - 1)
+    needed = [False] * (last + 1)
     needed[out_index] = True
     for i in range(out_index, -1, -1):
         if needed[i]:
@@ -458,7 +472,7 @@ def _units(tape, out_index, adjoints, seed, n_inputs) -> list[Unit]:
         needed[i] = True
     number = {}
     level = {}
-    for i in range(out_index + 1):
+    for i in range(last + 1):
         if needed[i]:
             number[i] = len(number) + 1
             level[i] = 1 + max((level[p] for p, _ in tape.entries[i].parents), default=-1)

@@ -177,6 +177,12 @@ def test_baydin_fan_in_at_x1_and_x2():
     assert f"2.000 - {c:.3f} = {2.0 - c:.3f}" in note(fig, 2)
 
 
+def test_an_unused_input_has_adjoint_zero_and_an_output_input_the_seed():
+    fig = draw(ad.trace(lambda x1, x2: x1, 2.0, 3.0), mode="reverse")
+    assert note(fig, 1) == "w̄ = 1 (seed)"
+    assert note(fig, 2) == f"w̄ = {0.0:.3f}"  # x2 feeds no unit: nothing flows back to it
+
+
 def test_x_times_x_draws_two_separate_edges_that_add_up():
     fig = draw(ad.trace(square, 3.0), mode="reverse", edge_labels=True)
     first, second = edges(fig)["edge-1-2-0"], edges(fig)["edge-1-2-1"]

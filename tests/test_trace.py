@@ -271,7 +271,7 @@ def test_bad_trace_arguments():
         ad.trace(f, 2.0, 3.0, wrt=2)
     with pytest.raises(ValueError, match="1 names for 2 inputs"):
         ad.trace(f, 2.0, 3.0, names=("a",))
-    with pytest.raises(ValueError, match="does not depend on its inputs"):
+    with pytest.raises(ValueError, match=r"returns a constant \(3.0\) that depends on none"):
         ad.trace(lambda x: 3.0, 1.0)
     with pytest.raises(ValueError, match=r"must return a scalar, got shape \(2,\)"):
         ad.trace(lambda x: x * 2.0, np.ones(2))
