@@ -29,9 +29,9 @@ import numpy as np
 from adlearn.dispatch import bind, new_level
 from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh, value_of
 from adlearn.operators import ArrayBehaviour, call
-from adlearn.pytree import checked_leaves, flatten, leaf_paths, unflatten
+from adlearn.pytree import checked_leaves, flatten, is_leaf, leaf_paths, unflatten
 
-__all__ = ["Dual", "ForwardSweep", "derivative", "jacfwd", "jvp"]
+__all__ = ["Dual", "ForwardSweep", "checked_pairs", "derivative", "jacfwd", "jvp"]
 
 
 class Dual(ArrayBehaviour):
@@ -150,35 +150,52 @@ def jvp(f, primals, tangents):
     >>> ad.jvp(lambda p: p["a"] * p["b"], ({"a": 2.0, "b": 3.0},), ({"a": 1.0, "b": 0.0},))
     (6.0, 3.0)
     """
+    args, seeds = checked_pairs(primals, tangents, "jvp")
+    return _sweep(f, args, seeds, "jvp", {})
+
+
+def checked_pairs(primals, tangents, where):
+    """The primals and tangents of ``jvp`` (or ``hvp``), checked leaf by leaf: one
+    tangent per primal, of its structure, each leaf of its primal's shape."""
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError("jvp: primals and tangents must be tuples, as in jvp(f, (x,), (v,))")
+        raise TypeError(
+            f"{where}: primals and tangents must be tuples, as in {where}(f, (x,), (v,))"
+        )
     if len(primals) != len(tangents):
-        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
-    args, leaves, structures = _check_arguments(primals, "jvp")
+        raise ValueError(f"{where}: {len(primals)} primals but {len(tangents)} tangents")
+    args, leaves, structures = _check_arguments(primals, where)
     seeds = []
     for n, t in enumerate(tangents):
         t_leaves, t_structure = flatten(t)
         if t_structure != structures[n]:
             raise TypeError(
-                f"jvp: tangent {n} must have the structure of primal {n} "
+                f"{where}: tangent {n} must have the structure of primal {n} "
                 f"(a {type(primals[n]).__name__}), got a {type(t).__name__}"
             )
         if t_structure is None:
-            seeds.append(check_tangent(leaves[n][0], t, "jvp", n))
+            seeds.append(check_tangent(leaves[n][0], t, where, n))
         else:
             paths = leaf_paths(t)
-            checked = [check_tangent(p, x, "jvp", f"{n}{path}")
+            checked = [check_tangent(p, x, where, f"{n}{path}")
                        for p, x, path in zip(leaves[n], t_leaves, paths)]  # fmt: skip
             seeds.append(unflatten(t_structure, checked))
-    return _sweep(f, args, seeds, "jvp", {})
+    return args, seeds
 
 
 def derivative(f, argnums=0):
     """Forward mode: the derivative of f in its argument ``argnums``.
 
-    Every other argument is held fixed; keyword arguments are passed to f
-    unchanged. For f elementwise over arrays, the result is the derivative at
-    each entry (one sweep seeded with 1.0).
+    Every other argument is held fixed (it may be a container: nested lists,
+    tuples and dicts); keyword arguments are passed to f unchanged. For f
+    elementwise over arrays, the result is the derivative at each entry (one
+    sweep seeded with 1.0). f may return a container; the result has its
+    structure.
+
+    The argument differentiated must be a float or an array: a sweep seeded
+    with 1.0 in every leaf of a container would add up the partials in all of
+    its leaves, which is no derivative of any one of them. For a container,
+    ``ad.jvp`` takes a tangent of its structure, and ``ad.jacfwd`` gives every
+    partial.
 
     Examples
     --------
@@ -189,13 +206,22 @@ def derivative(f, argnums=0):
     2.5839
     >>> ad.derivative(np.sin)(np.array([0.0, np.pi]))
     array([ 1., -1.])
+    >>> ad.derivative(lambda x, p: p["a"] * x**2)(3.0, {"a": 2.0})
+    12.0
     """
     if not isinstance(argnums, int) or isinstance(argnums, bool):
         raise TypeError(f"derivative: argnums must be one int, got {argnums!r}")
 
     def df(*args, **kwargs):
         (n,) = argnums_tuple(argnums, len(args), "derivative")
-        primals = [as_primal(a, "derivative", i) for i, a in enumerate(args)]
+        if not is_leaf(args[n]):
+            raise TypeError(
+                f"derivative: argument {n} is a {type(args[n]).__name__}; derivative seeds one "
+                "float or array with 1.0, and a container has no single direction to seed: "
+                f"use ad.jvp with a tangent of its structure, or ad.jacfwd for every partial"
+            )
+        primals = [a if i != n and not is_leaf(a) else as_primal(a, "derivative", i)
+                   for i, a in enumerate(args)]  # fmt: skip
         seeds = [1.0 if i == n else None for i in range(len(args))]
         return _sweep(f, primals, seeds, "derivative", kwargs)[1]
 

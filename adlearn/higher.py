@@ -18,8 +18,9 @@ array([[-0.9093,  1.    ],
 
 from __future__ import annotations
 
-from adlearn.forward import jacfwd, jvp
-from adlearn.inputs import argnums_tuple, as_primal, check_tangent
+from adlearn.forward import checked_pairs, jacfwd, jvp
+from adlearn.inputs import argnums_tuple, as_primal
+from adlearn.pytree import checked_leaves, is_leaf
 from adlearn.reverse import grad
 
 __all__ = ["hessian", "hvp"]
@@ -30,7 +31,12 @@ def hessian(f, argnums=0):
 
     With an int ``argnums``, an array of shape ``x.shape + x.shape``; with a
     tuple, a tuple of tuples ``H[i][j] = d2f / dx_i dx_j``, of shape
-    ``x_i.shape + x_j.shape`` (as in JAX).
+    ``x_i.shape + x_j.shape`` (as in JAX). For an argument that is a container
+    (nested lists, tuples and dicts of floats and arrays), the Hessian nests
+    two copies of its structure, as in JAX: ``H[a][b]`` is the block
+    ``d2f / dp[a] dp[b]``, of shape ``p[a].shape + p[b].shape``. With a tuple
+    of argnums and containers, also as in JAX, the result has the gradient's
+    structure, each leaf a tuple with one entry per argument.
 
     Examples
     --------
@@ -39,13 +45,18 @@ def hessian(f, argnums=0):
     >>> ad.hessian(lambda x: np.sum(x**3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],
            [ 0., 12.]])
+    >>> ad.hessian(lambda p: p["a"] ** 2 * p["b"])({"a": 1.0, "b": 3.0})
+    {'a': {'a': 6.0, 'b': 2.0}, 'b': {'a': 2.0, 'b': 0.0}}
     """
     gradient = grad(f, argnums)
 
     def h(*args, **kwargs):
         nums = argnums_tuple(argnums, len(args), "hessian")  # errors that name hessian
         for i, a in enumerate(args):
-            as_primal(a, "hessian", i)
+            if i in nums:
+                checked_leaves(a, "hessian", i, as_primal)
+            elif is_leaf(a):
+                as_primal(a, "hessian", i)
         # H[i][j]: the derivative of the partial df/dx_i along x_j
         return jacfwd(gradient, nums if not isinstance(argnums, int) else argnums)(*args, **kwargs)
 
@@ -56,7 +67,9 @@ def hvp(f, primals, tangents):
     """The Hessian-vector product ``H v`` of a scalar f, in one forward sweep.
 
     ``primals`` and ``tangents`` are tuples, one entry per argument of f; the
-    result is a tuple with one entry per argument.
+    result is a tuple with one entry per argument. An argument may be a
+    container (nested lists, tuples and dicts of floats and arrays): its
+    tangent, and its entry of the result, have its structure.
 
     Examples
     --------
@@ -65,12 +78,9 @@ def hvp(f, primals, tangents):
     >>> f = lambda x1, x2: x1 * x2 + np.sin(x1)
     >>> [round(v, 4) for v in ad.hvp(f, (2.0, 3.0), (1.0, 0.0))]
     [-0.9093, 1.0]
+    >>> ad.hvp(lambda p: p["a"] ** 2 * p["b"], ({"a": 1.0, "b": 3.0},), ({"a": 1.0, "b": 0.0},))
+    ({'a': 6.0, 'b': 2.0},)
     """
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError("hvp: primals and tangents must be tuples, as in hvp(f, (x,), (v,))")
-    if len(primals) != len(tangents):
-        raise ValueError(f"hvp: {len(primals)} primals but {len(tangents)} tangents")
-    for i, (p, t) in enumerate(zip(primals, tangents)):
-        check_tangent(as_primal(p, "hvp", i), t, "hvp", i)
-    argnums = tuple(range(len(primals)))
-    return jvp(grad(f, argnums), tuple(primals), tuple(tangents))[1]
+    args, seeds = checked_pairs(primals, tangents, "hvp")
+    argnums = tuple(range(len(args)))
+    return jvp(grad(f, argnums), tuple(args), tuple(seeds))[1]

@@ -359,6 +359,12 @@ def trace(f, *primals, wrt=0, names=None) -> Trace:
     constant output is refused: it is no unit of the computation, so there is
     nothing to trace.
 
+    Each argument is one input unit, named as in the chapters (``x1``,
+    ``x2``, or f's parameter names), so an argument must be a float or an
+    array. A container (a list, tuple or dict of parameters) is refused with a
+    clear error: its leaves have no names of their own; pass them as separate
+    arguments (``ad.grad`` and ``ad.check_grad`` take containers).
+
     Examples
     --------
     >>> import numpy as np
@@ -376,6 +382,14 @@ def trace(f, *primals, wrt=0, names=None) -> Trace:
         wrt = names.index(wrt)
     if not isinstance(wrt, int) or not 0 <= wrt < len(primals):
         raise ValueError(f"trace: wrt={wrt!r} must name one of the {len(primals)} inputs")
+    for i, p in enumerate(primals):
+        if isinstance(p, (list, tuple, dict)):
+            raise TypeError(
+                f"trace: argument {i} is a {type(p).__name__}; a trace has one input unit per "
+                "argument, a float or an array: pass np.array(...) for an array, or the "
+                "container's entries as separate arguments, as in "
+                "ad.trace(lambda a, b: f({'a': a, 'b': b}), 1.0, 2.0)"
+            )
     values = [as_primal(p, "trace", i) for i, p in enumerate(primals)]
     seed = ForwardSweep()
     tape = RecordingTape()

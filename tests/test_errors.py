@@ -53,13 +53,18 @@ ENTRY_POINTS = {
 
 # Entry points that take containers of parameters (JAX's pytrees): there a list,
 # a tuple or a dict is a container, and each of its leaves is checked.
-TREES = {"grad", "value_and_grad", "jacfwd", "jacrev", "jvp", "vjp"}
+TREES = {"grad", "value_and_grad", "jacfwd", "jacrev", "jvp", "vjp", "hessian", "hvp", "check_grad"}
+# Entry points that refuse a container where they differentiate, saying why.
+NO_TREES = {
+    "derivative": r"derivative seeds one float or array with 1.0, and a container has no single",
+    "trace": r"a trace has one input unit per argument, a float or an array",
+}
 CONTAINERS = {"list", "tuple", "dict"}
 BAD_CASES = [
     (entry, bad)
     for entry in ENTRY_POINTS
     for bad in BAD_INPUTS
-    if not (entry in TREES and bad in CONTAINERS)
+    if not ((entry in TREES or entry in NO_TREES) and bad in CONTAINERS)
 ]
 
 
@@ -68,6 +73,15 @@ def test_bad_input_names_the_entry_point_the_argument_and_its_type(entry, bad):
     value, message = BAD_INPUTS[bad]
     name = "grad" if entry == "value_and_grad" else entry  # value_and_grad is grad's engine
     with pytest.raises(TypeError, match=rf"^{name}: argument 0 {message}"):
+        ENTRY_POINTS[entry](value)
+
+
+@pytest.mark.parametrize("entry", sorted(NO_TREES))
+@pytest.mark.parametrize("bad", sorted(CONTAINERS))
+def test_a_container_where_none_can_be_differentiated_says_why(entry, bad):
+    value, _ = BAD_INPUTS[bad]
+    kind = type(value).__name__
+    with pytest.raises(TypeError, match=rf"^{entry}: argument 0 is a {kind}; {NO_TREES[entry]}"):
         ENTRY_POINTS[entry](value)
 
 
@@ -83,7 +97,7 @@ def test_a_bad_leaf_of_a_container_is_named_by_its_place(entry, bad):
 def test_a_tangent_or_cotangent_of_another_structure():
     with pytest.raises(TypeError, match=r"^jvp: tangent 1 must have the structure of primal 1"):
         ad.jvp(f, (2.0, 3.0), (1.0, [1.0, 2.0]))
-    with pytest.raises(TypeError, match=r"^hvp: tangent 0 is a list; pass np.array"):
+    with pytest.raises(TypeError, match=r"^hvp: tangent 0 must have the structure of primal 0"):
         ad.hvp(f, (2.0, 3.0), ([1.0, 2.0], 1.0))
     _, vjp_fn = ad.vjp(f, 2.0, 3.0)
     with pytest.raises(TypeError, match=r"^vjp: the cotangent must have the structure"):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import autograd
+import autograd.numpy as anp
 import numpy as np
 import pytest
 
 import adlearn as ad
-from adlearn.pytree import flatten, leaf_paths, unflatten
+from adlearn.pytree import flatten, leaf_paths, tree_map, unflatten
 
 RNG = np.random.default_rng(8)
 X = RNG.normal(size=(5, 3))
@@ -165,3 +167,145 @@ def test_results_are_the_callers_own():
     p = [np.array([1.0, 2.0])]
     g = ad.grad(lambda p: np.sum(p[0]))(p)
     assert not np.shares_memory(g[0], p[0])
+
+
+# --- second order and checks on containers, against HIPS autograd ------------------------
+
+Point = namedtuple("Point", ["u", "v"])
+
+
+def tree_loss(m, p, x):
+    """A scalar function of a dict holding an array, a tuple and a namedtuple, written
+    for the numpy module ``m`` (numpy for adlearn, autograd.numpy for the oracle)."""
+    W, (b, c) = p["W"], p["bc"]
+    h = m.tanh(m.dot(W, x) + b)
+    return m.sum(h * h * c) + m.sin(p["pt"].u * p["pt"].v) + p["pt"].v ** 3
+
+
+TREE = {
+    "W": RNG.normal(size=(2, 3)),
+    "bc": (RNG.normal(size=2), 0.7),
+    "pt": Point(RNG.normal(), RNG.normal()),
+}
+TREE_X = RNG.normal(size=3)
+
+
+def oracle_on_leaves(fn, tree):
+    """autograd's gradient and Hessian of ``fn(tree)`` in one vector of all the leaves,
+    with the offset of each leaf in it (autograd never sees the containers)."""
+    leaves, structure = flatten(tree)
+    sizes = [np.size(leaf) for leaf in leaves]
+    offsets = np.cumsum([0, *sizes])
+
+    def on_vector(v):
+        parts = [v[a] if np.ndim(leaf) == 0 else anp.reshape(v[a:b], np.shape(leaf))
+                 for a, b, leaf in zip(offsets, offsets[1:], leaves)]  # fmt: skip
+        return fn(unflatten(structure, parts))
+
+    v = np.concatenate([np.ravel(leaf) for leaf in leaves])
+    return autograd.grad(on_vector)(v), autograd.hessian(on_vector)(v), offsets, leaves
+
+
+def assert_blocks(H, oracle, offsets, leaves):
+    """Every block of H, in flatten's order (row leaf i, then column leaf j), against
+    the oracle's Hessian in the vector of all the leaves."""
+    blocks = flatten(H)[0]
+    assert len(blocks) == len(leaves) ** 2
+    for k, block in enumerate(blocks):
+        i, j = divmod(k, len(leaves))
+        shape = np.shape(leaves[i]) + np.shape(leaves[j])
+        want = oracle[offsets[i] : offsets[i + 1], offsets[j] : offsets[j + 1]].reshape(shape)
+        assert np.shape(block) == shape
+        if not shape:
+            assert type(block) is float
+        np.testing.assert_allclose(block, want, rtol=1e-10, atol=1e-12)
+
+
+def test_hessian_of_a_container_nests_its_structure_twice():
+    H = ad.hessian(lambda p: tree_loss(np, p, TREE_X))(TREE)
+    _, oracle, offsets, leaves = oracle_on_leaves(lambda p: tree_loss(anp, p, TREE_X), TREE)
+    assert list(H) == ["W", "bc", "pt"]
+    assert isinstance(H["bc"], tuple)
+    assert isinstance(H["pt"], Point)
+    assert list(H["pt"].u) == ["W", "bc", "pt"]
+    assert isinstance(H["pt"].u["bc"], tuple)
+    assert_blocks(H, oracle, offsets, leaves)
+
+
+def test_hessian_with_a_container_and_an_array_among_argnums():
+    # as in JAX: the gradient's structure (p's, then x), each leaf a pair (p's blocks, x's block)
+    H = ad.hessian(lambda p, x: tree_loss(np, p, x), argnums=(0, 1))(TREE, TREE_X)
+    both = {"p": TREE, "x": TREE_X}
+    _, oracle, offsets, leaves = oracle_on_leaves(lambda t: tree_loss(anp, t["p"], t["x"]), both)
+    assert isinstance(H, tuple)
+    assert list(H[0]) == ["W", "bc", "pt"]
+    assert isinstance(H[0]["W"], tuple)
+    assert list(H[0]["W"][0]) == ["W", "bc", "pt"]
+    assert np.shape(H[0]["W"][1]) == (2, 3, 3)
+    assert list(H[1][0]) == ["W", "bc", "pt"]
+    assert_blocks(H, oracle, offsets, leaves)
+
+
+def test_hvp_takes_primals_and_tangents_as_matching_containers():
+    rng = np.random.default_rng(81)
+    v_tree = tree_map(lambda leaf: rng.normal(size=np.shape(leaf)) * 1.0, TREE)
+    v_x = rng.normal(size=3)
+    hp, hx = ad.hvp(lambda p, x: tree_loss(np, p, x), (TREE, TREE_X), (v_tree, v_x))
+    both = {"p": TREE, "x": TREE_X}
+    _, oracle, offsets, leaves = oracle_on_leaves(lambda t: tree_loss(anp, t["p"], t["x"]), both)
+    v = np.concatenate([np.ravel(leaf) for leaf in flatten({"p": v_tree, "x": v_x})[0]])
+    product = oracle @ v
+    assert isinstance(hp["bc"], tuple)
+    assert isinstance(hp["pt"], Point)
+    got = [*flatten(hp)[0], hx]
+    for k, (leaf, value) in enumerate(zip(leaves, got)):
+        want = product[offsets[k] : offsets[k + 1]].reshape(np.shape(leaf))
+        assert np.shape(value) == np.shape(leaf)
+        np.testing.assert_allclose(value, want, rtol=1e-10, atol=1e-12)
+    with pytest.raises(TypeError, match=r"^hvp: tangent 1 must have the structure of primal 1"):
+        ad.hvp(lambda p, x: tree_loss(np, p, x), (TREE, TREE_X), (v_tree, [1.0, 2.0, 3.0]))
+    with pytest.raises(ValueError, match=r"^hvp: tangent 0\['W'\] has shape \(3,\)"):
+        ad.hvp(lambda p: tree_loss(np, p, TREE_X), (TREE,), ({**v_tree, "W": v_x},))
+
+
+def test_check_grad_compares_on_a_container_gradient():
+    result = ad.check_grad(lambda p, x: tree_loss(np, p, x), TREE, TREE_X)
+    gradient, _, offsets, leaves = oracle_on_leaves(
+        lambda t: tree_loss(anp, t["p"], t["x"]), {"p": TREE, "x": TREE_X}
+    )
+    for estimate, tol in [(result.forward, 1e-12), (result.reverse, 1e-12),
+                          (result.complex_step, 1e-12), (result.central, 1e-7)]:  # fmt: skip
+        p_part, x_part = estimate
+        assert isinstance(p_part["bc"], tuple)
+        assert isinstance(p_part["pt"], Point)
+        for k, (leaf, value) in enumerate(zip(leaves, [*flatten(p_part)[0], x_part])):
+            want = gradient[offsets[k] : offsets[k + 1]].reshape(np.shape(leaf))
+            assert np.shape(value) == np.shape(leaf)
+            np.testing.assert_allclose(value, want, rtol=tol, atol=tol)
+    assert result.max_error < 1e-7
+    assert "d f / d argument 0['bc'][1]:" in repr(result)
+    assert flatten(result.steps)[1] == flatten((TREE, TREE_X))[1]
+
+
+def test_derivative_passes_containers_through_and_refuses_one_to_seed():
+    # d/dx of (p["a"] x^2, [sin x, p["b"] x]) = (2 p["a"] x, [cos x, p["b"]])
+    p = {"a": 2.0, "b": np.array([1.0, -3.0])}
+    out = ad.derivative(lambda x, p: (p["a"] * x**2, [np.sin(x), p["b"] * x]))(0.5, p)
+    assert isinstance(out, tuple)
+    assert isinstance(out[1], list)
+    assert out[0] == pytest.approx(2.0)
+    assert out[1][0] == pytest.approx(np.cos(0.5))
+    np.testing.assert_allclose(out[1][1], [1.0, -3.0])
+    with pytest.raises(TypeError, match=r"^derivative: argument 1 is a dict; derivative seeds"):
+        ad.derivative(lambda x, p: p["a"] * x, 1)(0.5, p)
+
+
+def test_trace_refuses_a_container_and_says_what_to_pass():
+    with pytest.raises(TypeError, match=r"^trace: argument 0 is a dict; a trace has one input"):
+        ad.trace(lambda p: p["a"] * p["b"], {"a": 1.0, "b": 2.0})
+    # what the message suggests: the entries as separate arguments
+    def f(p):
+        return p["a"] * p["b"]
+
+    t = ad.trace(lambda a, b: f({"a": a, "b": b}), 1.0, 2.0)
+    assert t.gradient == (2.0, 1.0)
