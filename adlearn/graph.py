@@ -290,13 +290,19 @@ def _cards(trace, notation, shows, states, rank, mode, step, digits, scale):
     return cards
 
 
-def _layout(trace, cards, scale, label_lines=1):
-    """Place the cards: levels bottom to top, units of a level side by side."""
+def _layout(trace, cards, scale, label_lines=1, label_w=0.0):
+    """Place the cards: levels bottom to top, units of a level side by side.
+
+    A column is as wide as the widest card, or twice the widest edge label (``label_w``,
+    inches at scale 1): where two edges cross between two columns, a label then has room
+    beside the crossing, off the other edge.
+    """
     by_level: dict[int, list[_Card]] = {}
     for u, c in zip(trace.units, cards):
         by_level.setdefault(u.level, []).append((u.position, c))
     extra = max(0, label_lines - 1)  # two lines on the edges need more room between units
-    column = max(c.width for c in cards) + (COLUMN_GAP + 0.35 * extra) * scale
+    widest = max(max(c.width for c in cards), 2 * label_w * scale)
+    column = widest + (COLUMN_GAP + 0.35 * extra) * scale
     row = max(c.head_h + c.note_h for c in cards) + (LEVEL_GAP + 0.6 * extra) * scale
     for level, members in by_level.items():
         members.sort(key=lambda pc: pc[0])
@@ -469,7 +475,8 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
     # sizes at scale 1 (inches) first; drawing into a given Axes shrinks them to fit
     cards = _cards(trace, notation, shows, states, rank, mode, step, digits, 1.0)
     label_lines = int(edge_labels) + (mode is not None)
-    _layout(trace, cards, 1.0, label_lines)
+    label_w = _widest_label(trace, notation, edge_labels, mode, digits)
+    _layout(trace, cards, 1.0, label_lines, label_w)
     xmin, xmax, ymin, ymax = _extent(cards)
     width, height = xmax - xmin, ymax - ymin
     if ax is None:
@@ -534,7 +541,7 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         scale = min(box_w / width, box_h / height, 1.25)
         # the same places (in inches of scale 1), with boxes measured at the new size
         cards = _cards(trace, notation, shows, states, rank, mode, step, digits, scale)
-        _layout(trace, cards, scale, label_lines)
+        _layout(trace, cards, scale, label_lines, label_w)
         for c in cards:
             c.x, c.y = c.x / scale, c.y / scale
             c.head_w, c.head_h = c.head_w / scale, c.head_h / scale
@@ -669,13 +676,36 @@ def _edge_lines(trace, notation, o, n, k, j, mode, passed, edge_labels, digits):
     return lines
 
 
+LABEL_PAD = 0.12  # inches of an edge label's box around its widest line
+
+
+def _label_width(lines, size):
+    """The width (inches) of an edge label's widest line."""
+    return max(_measure(text, size)[0] for text, _c, _w in lines)
+
+
+def _widest_label(trace, notation, edge_labels, mode, digits):
+    """The width (inches, at scale 1) of the widest edge label of a plain graph, or 0.
+
+    A sweep's graph needs none: the notes under its units make its columns wide enough.
+    """
+    if mode is not None or not edge_labels:
+        return 0.0
+    widths = [
+        _label_width(_edge_lines(trace, notation, o, n, k, j, None, False, True, digits),
+                     palette.FONT["edge"]) + LABEL_PAD
+        for o, n, k, j, _m in _edges(trace)
+    ]
+    return max(widths, default=0.0)  # a trace of inputs only has no edges
+
+
 def _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, others, fs, scale):
     """Put an edge's label on the visible part of the edge, clear of units, other labels
     and the points ``others`` of other edges (a label on a crossing could belong to either)."""
     a, b = (lower.x, lower.y), (upper.x, upper.y)
     t0, t1 = _visible(a, b, rad, _rect(lower), _rect(upper), 0.0)
     line_h = fs["edge"] * 1.5 / 72 / scale
-    w = max(_measure(text, fs["edge"])[0] for text, _c, _w in lines) / scale + 0.12
+    w = _label_width(lines, fs["edge"]) / scale + LABEL_PAD
     h = len(lines) * line_h + 0.06
     # nearer the receiving end: the consumer's in forward mode, the operand's in reverse
     # (where crossing edges meet in the middle, a label there could belong to either)

@@ -192,7 +192,7 @@ def test_x_times_x_draws_two_separate_edges_that_add_up():
     assert "3.000 + 3.000 = 6.000" in note(fig, 1)
 
 
-@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize("mode", [None, "forward", "reverse"])
 @pytest.mark.parametrize(("function", "point"), [(f, (2.0, 3.0)), (baydin, (2.0, 5.0))])
 def test_an_edge_label_is_not_on_another_edge(function, point, mode):
     # x2 -> w3 and x1 -> w4 cross: a label where they meet could belong to either
