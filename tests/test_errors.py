@@ -301,6 +301,46 @@ def test_unsupported_functions_are_named(g, message):
             differentiate(g)(np.array([0.5, 1.0, 2.0]))
 
 
+LISTS_OF_VALUES = {
+    "np.sum([x, y])": lambda x, y: np.sum([x, y]),
+    "np.mean([x, y])": lambda x, y: np.mean([x, y]),
+    "np.mean([x*x, y])": lambda x, y: np.mean([x * x, y]),
+    "np.sum([x, 1.0])": lambda x, y: np.sum([x, 1.0]) * y,
+    "np.max([x, y])": lambda x, y: np.max([x, y]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LISTS_OF_VALUES))
+@pytest.mark.parametrize("point", [(1.5, 2.0), (np.array([1.5, -1.0]), np.array([2.0, 0.5]))])
+def test_a_numpy_function_of_a_list_of_values_says_to_stack_them(name, point):
+    """numpy builds an array from the list before any protocol can see its entries,
+    so every mode and order gets the same clear error, naming np.stack."""
+    f = LISTS_OF_VALUES[name]
+    calls = {
+        "grad": lambda: ad.grad(lambda x, y: np.sum(f(x, y)), argnums=(0, 1))(*point),
+        "jvp": lambda: ad.jvp(f, point, point),
+        "jacrev": lambda: ad.jacrev(f)(*point),
+        "hessian": lambda: ad.hessian(lambda x, y: np.sum(f(x, y)))(*point),
+    }
+    for call in calls.values():
+        with pytest.raises(TypeError, match=r"np\.mean\(np\.stack\(\[x1, x2\]\)\)"):
+            call()
+
+
+def test_what_the_list_message_suggests_gives_the_closed_form():
+    # mean(x*x, y) = (x^2 + y) / 2: gradient (x, 1/2), Hessian [[1, 0], [0, 0]]
+    def f(x, y):
+        return np.mean(np.stack([x * x, y]))
+
+    assert ad.grad(f, argnums=(0, 1))(1.5, 2.0) == (1.5, 0.5)
+    assert ad.jvp(f, (1.5, 2.0), (1.0, 0.0)) == (2.125, 1.5)
+    assert ad.hessian(f, argnums=(0, 1))(1.5, 2.0) == ((1.0, 0.0), (0.0, 0.0))
+    x, y = np.array([1.5, -1.0]), np.array([2.0, 0.5])
+    gx, gy = ad.grad(f, argnums=(0, 1))(x, y)  # mean over 4 entries: (2x / 4, 1 / 4)
+    np.testing.assert_allclose(gx, x / 2)
+    np.testing.assert_allclose(gy, [0.25, 0.25])
+
+
 def test_the_unsupported_message_is_short_says_what_to_use_and_links_the_list():
     with pytest.raises(TypeError) as e:
         ad.grad(lambda x: np.sum(np.cumprod(x)))(np.ones(3))
