@@ -279,14 +279,6 @@ def run_all(page, timeout=60.0):
     raise TimeoutError(f"run all did not finish within {timeout} s: {state}")
 
 
-def cell_tags(page):
-    """Tags of every cell of the open notebook, in order."""
-    return page.evaluate(
-        "() => window.jupyterapp.shell.currentWidget.content.widgets"
-        ".map(c => c.model.getMetadata('tags') || [])"
-    )
-
-
 def cell_metadata(page, key):
     """Metadata ``key`` of every cell of the open notebook, in order (None where absent)."""
     return page.evaluate(

@@ -14,6 +14,7 @@ import pkgutil
 
 import numpy as np
 import pytest
+from exercise_support import hint, status
 
 import adlearn.exercises
 from adlearn.exercises import CHECKERS, ch0, ch1, ch2
@@ -21,16 +22,6 @@ from adlearn.exercises.verdict import call, is_stub, number
 
 for _info in pkgutil.iter_modules(adlearn.exercises.__path__):
     importlib.import_module(f"adlearn.exercises.{_info.name}")
-
-
-def status(check, *answers):
-    return check.judge(*answers).status
-
-
-def hint(check, *answers):
-    verdict = check.judge(*answers)
-    assert verdict.status == "not yet", verdict
-    return verdict.hint
 
 
 # --- the verdict machinery ------------------------------------------------------

@@ -10,19 +10,10 @@ import math
 
 import numpy as np
 import pytest
+from exercise_support import hint, mistake_hints, status
 
 import adlearn as ad
 from adlearn.exercises import ch3, ch4, ch5
-
-
-def status(check, *answers):
-    return check.judge(*answers).status
-
-
-def hint(check, *answers):
-    verdict = check.judge(*answers)
-    assert verdict.status == "not yet", verdict
-    return verdict.hint
 
 
 def said(check, *answers):
@@ -121,8 +112,8 @@ def test_backward_accepts_right_loops():
     assert status(ch3.backward, backward_counting_down) == "correct"
 
 
-@pytest.mark.parametrize(
-    ("fn", "words"),
+test_backward_mistakes_get_their_hint = mistake_hints(
+    ch3.backward,
     [
         (backward_forward_order, "order"),
         (backward_overwrites, "add up"),
@@ -135,8 +126,6 @@ def test_backward_accepts_right_loops():
         (backward_forgets_return, "forget the `return`"),
     ],
 )
-def test_backward_mistakes_get_their_hint(fn, words):
-    assert words in hint(ch3.backward, fn)
 
 
 def test_backward_stubs_are_not_attempted():
