@@ -395,14 +395,10 @@ CUMSUM = linear("cumsum", lambda x, axis=None: np.cumsum(x, axis=axis), "cumsum(
 
 
 def einsum_parts(subscripts: str, n_operands: int) -> tuple[list[str], str]:
-    """The operands' subscripts and the output's, from numpy's notation (without
-    ``->``, the output is every letter used once, in alphabetical order)."""
+    """The operands' subscripts and the output's, from numpy's notation with a
+    letter for every axis (without ``->``, the output is every letter used once,
+    in alphabetical order). ``numpy_api.einsum`` spells out ``...`` first."""
     subs = subscripts.replace(" ", "")
-    if "." in subs:
-        raise ValueError(
-            f"np.einsum: adlearn supports subscripts without '...', got {subscripts!r}; "
-            "name every axis with a letter"
-        )
     inputs, arrow, output = subs.partition("->")
     if not arrow:
         letters = inputs.replace(",", "")

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import math
+import string
 from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
@@ -94,8 +95,61 @@ def clip(a, a_min=None, a_max=None):
 
 
 def einsum(subscripts, *operands, optimize=False):
+    subscripts, operands = _spelt_out(subscripts, operands)
     parts, output = A.einsum_parts(subscripts, len(operands))
     return A.einsum(*operands, subscripts=",".join(parts) + "->" + output)
+
+
+def _spelt_out(subscripts, operands):
+    """numpy's subscripts with a letter of its own for each axis ``...`` stands
+    for, and the operands without the axes of length 1 that numpy broadcasts
+    against a longer one: the rule's subscripts name every axis, and each letter
+    has one length in every operand (so each adjoint has its operand's shape)."""
+    if not isinstance(subscripts, str):
+        raise TypeError(
+            f"np.einsum: adlearn supports subscripts as one string, as in "
+            f"np.einsum('ij,jk->ik', a, b), got a {type(subscripts).__name__}"
+        )
+    subs = subscripts.replace(" ", "")
+    inputs, arrow, output = subs.partition("->")
+    parts = inputs.split(",")
+    if any(p.count("...") > 1 or "." in p.replace("...", "") for p in [*parts, output]):
+        raise ValueError(
+            f"np.einsum: {subscripts!r}: a '.' must be part of one '...' per operand"
+        )
+    if len(parts) != len(operands):
+        return subs, list(operands)  # einsum_parts names the mismatch
+    shapes = [np.shape(value_of(a)) for a in operands]
+    runs = [len(s) - len(p) + 3 if "..." in p else 0 for p, s in zip(parts, shapes)]
+    for k, (p, s, n) in enumerate(zip(parts, shapes, runs)):
+        if n < 0:
+            raise ValueError(
+                f"np.einsum: operand {k} has {len(s)} axes, fewer than the letters of {p!r}"
+            )
+    if "..." in subs:  # numpy's broadcasting: the runs of axes right-aligned, one letter each
+        longest = max(runs)
+        spelt = "".join([c for c in string.ascii_letters if c not in subs][:longest])
+        letters = inputs.replace(",", "").replace("...", "")
+        if not arrow:  # the implicit output: the broadcast axes, then the letters used once
+            output = "..." + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+        elif "..." not in output and longest:
+            raise ValueError(
+                f"np.einsum: {subscripts!r}: the output must have '...' for the axes "
+                "that '...' stands for in the operands (as numpy requires)"
+            )
+        parts = [p.replace("...", spelt[longest - n :]) for p, n in zip(parts, runs)]
+        output, arrow = output.replace("...", spelt), "->"
+    length: dict = {}
+    for p, s in zip(parts, shapes):
+        for c, n in zip(p, s):
+            length[c] = max(length.get(c, 1), n)
+    operands = list(operands)
+    for k, (p, s) in enumerate(zip(parts, shapes)):
+        keep = [i for i, (c, n) in enumerate(zip(p, s)) if n != 1 or length[c] == 1]
+        if len(p) == len(s) and len(keep) < len(p):  # a broadcast axis of length 1
+            operands[k] = A.reshape(operands[k], shape=tuple(s[i] for i in keep))
+            parts[k] = "".join(p[i] for i in keep)
+    return ",".join(parts) + arrow + output, operands
 
 
 def tensordot(a, b, axes=2):

@@ -301,6 +301,23 @@ def test_unsupported_functions_are_named(g, message):
             differentiate(g)(np.array([0.5, 1.0, 2.0]))
 
 
+@pytest.mark.parametrize(
+    ("subscripts", "operands", "error", "message"),
+    [
+        ("i...->i", (np.ones((2, 3)),), ValueError, r"the output must have '\.\.\.' for the axes"),
+        ("i..j", (np.ones((2, 3)),), ValueError, r"a '\.' must be part of one '\.\.\.' per operand"),
+        ("...i...", (np.ones((2, 3)),), ValueError, r"must be part of one '\.\.\.' per operand"),
+        ("ijk...", (np.ones((2, 3)),), ValueError, r"operand 0 has 2 axes, fewer than the letters"),
+        (None, (np.ones((2, 3)),), TypeError, r"subscripts as one string.*got a NoneType"),
+    ],
+)
+def test_einsum_subscripts_that_numpy_refuses_get_a_message(subscripts, operands, error, message):
+    with pytest.raises(error, match=rf"^np\.einsum: .*{message}"):
+        ad.grad(lambda x: np.sum(np.einsum(subscripts, x)))(*operands)
+    with pytest.raises((TypeError, ValueError)):  # numpy refuses them too
+        np.einsum(subscripts, *operands)
+
+
 LISTS_OF_VALUES = {
     "np.sum([x, y])": lambda x, y: np.sum([x, y]),
     "np.mean([x, y])": lambda x, y: np.mean([x, y]),

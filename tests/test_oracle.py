@@ -305,6 +305,35 @@ CASES = [
     ),
     Case(np.einsum, "summed in one operand", lambda m, a, b: m.einsum("ij,k->k", a, b), (X34, X3)),
     Case(np.einsum, "implicit transpose", lambda m, a: m.einsum("ba", a), (X34,)),
+    # '...': numpy's broadcasting, the runs of axes right-aligned (autograd's own
+    # einsum handles '...' and a broadcast axis of length 1 as numpy does)
+    Case(np.einsum, "batched matmul", lambda m, a, b: m.einsum("...ij,jk->...ik", a, b), (X234, real(4, 2))),
+    Case(np.einsum, "implicit with ...", lambda m, a, b: m.einsum("...ij,jk", a, b), (X234, real(4, 2))),
+    Case(
+        np.einsum,
+        "... of different lengths",
+        lambda m, a, b: m.einsum("...i,...i->...", a, b),
+        (real(2, 1, 3), real(4, 3)),
+    ),
+    Case(
+        np.einsum,
+        "... broadcast, length 1",
+        lambda m, a, b: m.einsum("...,...->...", a, b),
+        (real(3, 1), real(3, 4)),
+    ),
+    Case(
+        np.einsum,
+        "... in the middle",
+        lambda m, a, b: m.einsum("i...j,j...->...i", a, b),
+        (X234, real(4, 3)),
+    ),
+    Case(
+        np.einsum,
+        "letters broadcast, length 1",
+        lambda m, a, b: m.einsum("ij,ij->ij", a, b),
+        (real(3, 1), real(3, 4)),
+    ),
+    Case(np.einsum, "... for no axis", lambda m, a, b: m.einsum("ij...,j->i", a, b), (X34, real(4))),
     Case(np.trace, "", lambda m, x: m.trace(x), (X34,)),
     Case(
         np.trace,

@@ -250,6 +250,8 @@ STRUCTURAL: dict[str, list[Case]] = {
         Case(lambda a, b: np.einsum("ij,jk->ik", a, b), ((3, 4), (4, 2)), "matmul"),
         Case(lambda a: np.einsum("ii->i", a), ((3, 3),), "diagonal"),
         Case(lambda a, b: np.einsum("ij,k->jk", a, b), ((3, 2), (4,)), "a sum in one operand"),
+        Case(lambda a, b: np.einsum("...ij,jk->...ik", a, b), ((2, 3, 4), (4, 2)), "ellipsis"),
+        Case(lambda a, b: np.einsum("...,...", a, b), ((3, 1), (3, 4)), "ellipsis broadcast"),
     ],
     # matrices near 3 I: well away from singular
     "solve": [
