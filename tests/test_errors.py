@@ -293,6 +293,10 @@ def test_bad_operands_name_the_operation(g, error, message):
         (lambda x: np.eye(3).dot(x).sum(), r"for W\.dot\(x\) write W @ x"),
         (lambda x: np.linalg.eigh(x)[0], r"^np\.linalg\.eigh is not supported by adlearn"),
         (lambda x: np.linalg.norm(x.reshape(3, 1), 2), r"^np.linalg.norm with ord=2 on a matrix"),
+        (lambda x: np.linalg.norm(x.reshape(3, 1), -2), r"^np.linalg.norm with ord=-2 on a matrix"),
+        (lambda x: np.linalg.norm(x.reshape(3, 1), "nuc"), r"ord='nuc' on a matrix needs its sing"),
+        (lambda x: x.astype(int), r"^x\.astype\(<class 'int'>\): adlearn differentiates values in"),
+        (lambda x: x.astype(np.float32), r"^x\.astype\(<class 'numpy\.float32'>\): .* a cast would"),
     ],
 )
 def test_unsupported_functions_are_named(g, message):
