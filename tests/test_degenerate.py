@@ -177,3 +177,14 @@ def test_checkpoint():
     same(ad.grad(ad.checkpoint(lambda x: x))(1.0), 1.0)
     same(ad.grad(ad.checkpoint(constant))(1.0), 0.0)
     same(ad.grad(lambda x: ad.checkpoint(first)(x, 2.0) * x)(3.0), 6.0)
+
+
+def test_memory_and_operation_counts():
+    from adlearn.cost import operation_count
+    from adlearn.memory import Memory, measure
+
+    # the tape holds the input entries and nothing else: no partial, no number kept
+    assert measure(constant, 1.0) == Memory(1, 0, 1, 0)
+    assert measure(first, 1.0, 2.0) == Memory(2, 0, 2, 0)
+    count = operation_count(first, 2.0, 3.0)  # no operation at all
+    assert (count.function, count.partials, count.forward_sweep) == (0, 0, 0)
