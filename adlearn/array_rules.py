@@ -25,7 +25,7 @@ import string
 import numpy as np
 
 from adlearn.dispatch import NO_PARAMS, bind
-from adlearn.inputs import value_of
+from adlearn.inputs import seen_value, value_of
 from adlearn.primitive import RULES, rule
 from adlearn.rules import multiply, where
 
@@ -315,7 +315,7 @@ def _choice_weights(x, out, axis, keepdims):
     A tie shares the derivative equally (as JAX and autograd do): numpy's max
     does not say which of the tied entries it took.
     """
-    x, out = value_of(x), value_of(out)
+    x, out = seen_value(x), seen_value(out)
     hit = x == (out if keepdims else np.expand_dims(out, reduced_axes(axis, np.ndim(x))))
     return hit / np.sum(hit, axis=axis, keepdims=True)
 
@@ -338,7 +338,7 @@ def _others_product(x, out, axis, keepdims):
     taken again with that entry replaced by 1, which stays right at the zeros.
     """
     shape = _shape(x)
-    if np.all(value_of(x) != 0):
+    if np.all(seen_value(x) != 0):
         return _kept(out, shape, axis, keepdims) / x
     axes = reduced_axes(axis, len(shape))
     kept_axes = tuple(i for i in range(len(shape)) if i not in axes)

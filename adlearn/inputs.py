@@ -18,7 +18,10 @@ import numpy as np
 
 from adlearn.dispatch import Differentiable
 
-__all__ = ["argnums_tuple", "as_output", "as_primal", "check_tangent", "fresh", "input_names", "value_of"]
+__all__ = [
+    "argnums_tuple", "as_output", "as_primal", "check_tangent", "fresh", "input_names", "seen_value",
+    "value_of",
+]  # fmt: skip
 
 
 def as_primal(x, where: str, position: int, what: str = "argument"):
@@ -143,6 +146,22 @@ def fresh(x, given=()):
 def value_of(x):
     """The plain value under any number of dual numbers and tape variables."""
     while isinstance(x, Differentiable):
+        x = x.value
+    return x
+
+
+def seen_value(x):
+    """The value a decision looks at: the plain value under any dual numbers and tape
+    variables, except under :func:`adlearn.jit`'s recording, where it is the traced value,
+    so that a comparison, a mask or a branch on it is recorded rather than baked in.
+
+    Examples
+    --------
+    >>> import adlearn as ad
+    >>> seen_value(ad.Dual(2.0, 1.0, None))
+    2.0
+    """
+    while isinstance(x, Differentiable) and not getattr(type(x), "is_traced", False):
         x = x.value
     return x
 

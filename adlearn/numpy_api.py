@@ -27,7 +27,7 @@ import numpy as np
 from adlearn import array_rules as A
 from adlearn import linalg_rules as L
 from adlearn import rules as R
-from adlearn.inputs import value_of
+from adlearn.inputs import seen_value, value_of
 
 __all__ = ["BY_FUNCTION", "BY_UFUNC", "PLAIN_FUNCTIONS", "PLAIN_UFUNCS"]
 
@@ -383,7 +383,7 @@ def _plain(func):
     an index, a comparison, an array of zeros), so it is a constant."""
 
     def on_values(*args, **kwargs):
-        return func(*map(value_of, args), **{k: value_of(v) for k, v in kwargs.items()})
+        return func(*map(seen_value, args), **{k: seen_value(v) for k, v in kwargs.items()})
 
     on_values.__name__ = func.__name__
     return on_values

@@ -26,7 +26,7 @@ import numpy as np
 
 from adlearn import array_rules, numpy_api, rules
 from adlearn.dispatch import NO_PARAMS, Differentiable, bind
-from adlearn.inputs import value_of
+from adlearn.inputs import seen_value, value_of
 from adlearn.numpy_api import BY_FUNCTION, BY_UFUNC, PLAIN_UFUNCS
 
 __all__ = ["ArrayBehaviour", "DroppedDerivative", "call"]
@@ -153,6 +153,7 @@ class ArrayBehaviour(Differentiable):
 
     __slots__ = ()
     __array_priority__ = 1000.0
+    is_traced = False  # True for ad.jit's traced values (adlearn.recording)
     __hash__ = object.__hash__
 
     # arithmetic: one line each, every one a rule of the table
@@ -180,27 +181,28 @@ class ArrayBehaviour(Differentiable):
         raise _no_assignment()
 
     # comparisons look at the value only, elementwise as numpy's: they steer
-    # control flow and select entries, and have no derivative
+    # control flow and select entries, and have no derivative (under ad.jit's
+    # recording they are recorded, as seen_value says)
     def __lt__(self, other):
-        return value_of(self) < value_of(other)
+        return seen_value(self) < seen_value(other)
 
     def __le__(self, other):
-        return value_of(self) <= value_of(other)
+        return seen_value(self) <= seen_value(other)
 
     def __gt__(self, other):
-        return value_of(self) > value_of(other)
+        return seen_value(self) > seen_value(other)
 
     def __ge__(self, other):
-        return value_of(self) >= value_of(other)
+        return seen_value(self) >= seen_value(other)
 
     def __eq__(self, other):
-        return value_of(self) == value_of(other)
+        return seen_value(self) == seen_value(other)
 
     def __ne__(self, other):
-        return value_of(self) != value_of(other)
+        return seen_value(self) != seen_value(other)
 
     def __bool__(self):
-        return bool(value_of(self))
+        return bool(seen_value(self))
 
     def __format__(self, spec):
         return format(value_of(self), spec)
@@ -244,7 +246,7 @@ class ArrayBehaviour(Differentiable):
 
     def __round__(self, ndigits=None):
         # a rounding is constant between its jumps: its derivative is 0 (as JAX's)
-        value = value_of(self)
+        value = seen_value(self)
         return round(value, ndigits) if np.ndim(value) == 0 else np.round(value, ndigits or 0)
 
     def __getattr__(self, name):
@@ -264,7 +266,7 @@ class ArrayBehaviour(Differentiable):
             if prim is not None:
                 return bind(prim, inputs, NO_PARAMS)
             if ufunc in PLAIN_UFUNCS:
-                return ufunc(*(value_of(x) for x in inputs))
+                return ufunc(*(seen_value(x) for x in inputs))
         what = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
         if kwargs:
             what += f" with {', '.join(sorted(kwargs))}="
@@ -379,13 +381,13 @@ class ArrayBehaviour(Differentiable):
 
     # methods whose result is a constant, computed on the value
     def round(self, decimals=0):
-        return np.round(value_of(self), decimals)
+        return np.round(seen_value(self), decimals)
 
     def argmax(self, axis=None):
-        return np.argmax(value_of(self), axis=axis)
+        return np.argmax(seen_value(self), axis=axis)
 
     def argmin(self, axis=None):
-        return np.argmin(value_of(self), axis=axis)
+        return np.argmin(seen_value(self), axis=axis)
 
 
 #: The ndarray methods a value being differentiated has (named in errors).

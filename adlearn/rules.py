@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from adlearn.dispatch import NO_PARAMS, bind
-from adlearn.inputs import value_of
+from adlearn.inputs import seen_value, value_of
 from adlearn.primitive import RULES, Primitive, rule
 
 __all__ = ["RULES", "Primitive"]
@@ -198,7 +198,7 @@ def mod(a, b):
 
 def where(cond, a, b):
     """``np.where(cond, a, b)``; ``cond`` is a plain value (it is not differentiated)."""
-    return bind(WHERE, (a, b), {"cond": value_of(cond)})
+    return bind(WHERE, (a, b), {"cond": seen_value(cond)})
 
 
 # --- helpers of the partials --------------------------------------------------
@@ -232,8 +232,8 @@ def _pow_base_partial(a, b, out):
 
 def _pow_exponent_partial(a, b, out):
     # d(a**b)/db = a**b * log(a); 0 where a == 0, where a**b is 0 for every b > 0 (as JAX).
-    value = value_of(a)
-    if np.ndim(value) == 0:
+    value = seen_value(a)
+    if np.ndim(value_of(a)) == 0:
         return out * log(a) if value != 0 else 0.0 * out
     zero = value == 0
     return out * log(where(zero, 1.0, a)) if zero.any() else out * log(a)
@@ -241,19 +241,19 @@ def _pow_exponent_partial(a, b, out):
 
 def _mod_divisor_partial(a, b, out):
     # a % b = a - floor(a / b) * b, and floor(a / b) is constant between its jumps
-    return -np.floor(np.true_divide(value_of(a), value_of(b)))
+    return -np.floor(np.true_divide(seen_value(a), seen_value(b)))
 
 
 def _select(a, b):
     """1 where a > b, 0.5 where a == b, 0 where a < b (on the values)."""
-    a, b = value_of(a), value_of(b)
-    if isinstance(a, float) and isinstance(b, float):
+    scalar = isinstance(value_of(a), float) and isinstance(value_of(b), float)
+    a, b = seen_value(a), seen_value(b)
+    if scalar:
         return 1.0 if a > b else (0.5 if a == b else 0.0)
     return np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
 
 
 def _mask(cond, value):
-    cond = np.asarray(cond, dtype=bool)
     return np.where(cond, 1.0, 0.0) if value else np.where(cond, 0.0, 1.0)
 
 
