@@ -16,6 +16,7 @@ Examples
 from adlearn import array_rules, rules  # noqa: F401 (fills the rule table)
 from adlearn.check import check_grad
 from adlearn.checkpoint import checkpoint
+from adlearn.compiled import jit
 from adlearn.forward import Dual, derivative, jacfwd, jvp
 from adlearn.higher import hessian, hvp
 from adlearn.reverse import Var, grad, jacrev, value_and_grad, vjp
@@ -36,6 +37,7 @@ __all__ = [
     "hvp",
     "jacfwd",
     "jacrev",
+    "jit",
     "jvp",
     "trace",
     "value_and_grad",
