@@ -1,6 +1,6 @@
 """The ``adlearn`` command: trace tables, graphs and gradients of an expression.
 
-``adlearn trace``, ``adlearn graph`` and ``adlearn grad`` take an expression
+``adlearn trace``, ``adlearn graph``, ``adlearn grad`` and ``adlearn compile`` take an expression
 such as ``"x1*x2 + sin(x1)"`` and a point (``--at x1=2 x2=3``). The expression
 is checked by :func:`adlearn.expr.parse` and never run as Python. A rejected
 expression or option exits with status 2 and a message on stderr that points
@@ -56,6 +56,7 @@ examples:
   adlearn trace "x1*x2 + sin(x1)" --at x1=2 x2=3 --mode reverse --format markdown
   adlearn graph "x1*x2 + sin(x1)" --at x1=2 x2=3 --show adjoint -o graph.png
   adlearn grad "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5
+  adlearn compile "x1*x2 + sin(x1)" --at x1=2 x2=3 --mode reverse
 
 An expression that starts with a minus sign needs a space first: " -x1**2".
 Run "adlearn COMMAND --help" for the options of a command."""
@@ -69,6 +70,15 @@ examples:
 
 Without --mode the table shows the tangent (forward mode, seeded on --wrt) and
 the adjoint (reverse mode) of every unit; --mode adds the rule of each step."""
+
+_COMPILE_EXAMPLES = """\
+examples:
+  adlearn compile "x1*x2 + sin(x1)" --at x1=2 x2=3
+  adlearn compile "x1*x2 + sin(x1)" --at x1=2 x2=3 --mode forward --wrt x1
+  adlearn compile "x1*x2 + sin(x1)" --at x1=2 x2=3 --notation wengert
+
+The source is what ad.jit(ad.value_and_grad(f, argnums=(0, 1))) (reverse) or
+ad.jit(ad.derivative(f)) (forward) runs for floats on the path the point takes."""
 
 _GRAPH_EXAMPLES = """\
 examples:
@@ -196,7 +206,24 @@ def build_parser(argv: tuple[str, ...] = ()) -> argparse.ArgumentParser:
     grad.add_argument(
         "--digits", type=_digits, default=6, metavar="N", help="decimals shown (default: 6)"
     )
-    for sub in (trace, graph, grad):
+    compiled = _command(
+        commands, "compile", _compile, "print the Python source ad.jit generates",
+        _COMPILE_EXAMPLES,
+    )  # fmt: skip
+    compiled.add_argument(
+        "--mode",
+        choices=("forward", "reverse"),
+        default="reverse",
+        help="reverse: the value and the gradient (a forward and a reverse sweep, the "
+        "default); forward: the derivative along --wrt (values and tangents)",
+    )
+    compiled.add_argument(
+        "--notation",
+        choices=tuple(n for n in NOTATIONS if n != "both"),
+        default="hierarchy",
+        help="how units are named: w1_2 for w^1_2 (hierarchy, the default) or w4 (Wengert)",
+    )
+    for sub in (trace, graph, grad, compiled):
         sub.argv = argv
     return parser
 
@@ -376,6 +403,20 @@ def _grad(args, prefix: str) -> int:
     for label, number in zip(labels, (value, *gradient)):
         _print(f"{label:<{width}} = {_number(number, args.digits)}")
     _warn(prefix, notes, (value, *gradient))
+    return 0
+
+
+def _compile(args, prefix: str) -> int:
+    expr, values, wrt = _setup(args)
+    if args.mode == "reverse":
+        fn = adlearn.value_and_grad(expr.function, tuple(range(len(values))))
+    else:
+        fn = adlearn.derivative(expr.function, expr.variables.index(wrt))
+    cf = adlearn.jit(fn, notation=args.notation, names=expr.variables)
+    notes: list[str] = []
+    source = _compute(lambda: cf.source(*values), notes)
+    _print(source.rstrip("\n"))
+    _warn(prefix, notes, ())
     return 0
 
 
