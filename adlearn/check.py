@@ -34,7 +34,7 @@ import numpy as np
 
 from adlearn.forward import jacfwd
 from adlearn.inputs import argnums_tuple, as_primal, value_of
-from adlearn.pytree import checked_leaves, flatten, leaf_paths, unflatten
+from adlearn.pytree import LEAF, checked_leaves, flatten, is_leaf, leaf_paths, unflatten
 from adlearn.reverse import jacrev
 from adlearn.trace import RecordingTape
 
@@ -167,11 +167,13 @@ def check_grad(f, *primals, argnums=None, eps=None) -> GradCheck:
         raise TypeError(f"check_grad: f must be a function, got a {type(f).__name__}")
     if not primals:
         raise TypeError("check_grad: give the point, as in check_grad(f, 2.0, 3.0)")
-    checked = [checked_leaves(p, "check_grad", i, as_primal) for i, p in enumerate(primals)]
     if argnums is None:
         nums = tuple(range(len(primals)))
     else:
         nums = argnums_tuple(argnums, len(primals), "check_grad")
+    # a container not differentiated (data, settings) goes to f as it is, as in ad.grad
+    checked = [checked_leaves(p, "check_grad", i, as_primal) if i in nums or is_leaf(p)
+               else ([p], LEAF) for i, p in enumerate(primals)]  # fmt: skip
     if eps is not None and not (isinstance(eps, (int, float)) and eps > 0):
         raise ValueError(f"check_grad: eps must be a positive float, got {eps!r}")
     # every estimate is made on the leaves, as separate arguments of one function

@@ -29,7 +29,7 @@ import numpy as np
 from adlearn.dispatch import bind, new_level
 from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh, value_of
 from adlearn.operators import ArrayBehaviour, call
-from adlearn.pytree import checked_leaves, flatten, is_leaf, leaf_paths, unflatten
+from adlearn.pytree import LEAF, checked_leaves, flatten, is_leaf, leaf_paths, unflatten
 
 __all__ = ["Dual", "ForwardSweep", "checked_pairs", "derivative", "jacfwd", "jvp"]
 
@@ -117,9 +117,12 @@ def _sweep(f, args, tangents, where, kwargs):
     return unflatten(structure, [v for v, _ in pairs]), unflatten(structure, [t for _, t in pairs])
 
 
-def _check_arguments(args, where):
-    """Each argument checked, leaf by leaf: (the arguments, their leaves, their structures)."""
-    checked = [checked_leaves(a, where, n, as_primal) for n, a in enumerate(args)]
+def _check_arguments(args, where, nums=None):
+    """Each argument checked, leaf by leaf: (the arguments, their leaves, their structures).
+
+    A container that is not differentiated (not in ``nums``) goes to f as it is."""
+    checked = [checked_leaves(a, where, n, as_primal) if nums is None or n in nums or is_leaf(a)
+               else ([a], LEAF) for n, a in enumerate(args)]  # fmt: skip
     leaves = [c[0] for c in checked]
     structures = [c[1] for c in checked]
     return [unflatten(s, x) for s, x in zip(structures, leaves)], leaves, structures
@@ -248,7 +251,7 @@ def jacfwd(f, argnums=0):
 
     def jac(*args, **kwargs):
         nums = argnums_tuple(argnums, len(args), "jacfwd")
-        args, leaves, structures = _check_arguments(args, "jacfwd")
+        args, leaves, structures = _check_arguments(args, "jacfwd", nums)
         out = None  # f's output, from the first sweep
         columns = {}  # (argument, leaf) -> one column (a list of output leaves) per entry
         for n in nums:

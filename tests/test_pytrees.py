@@ -287,6 +287,19 @@ def test_check_grad_compares_on_a_container_gradient():
     assert flatten(result.steps)[1] == flatten((TREE, TREE_X))[1]
 
 
+def test_containers_not_differentiated_go_to_f_as_they_are():
+    data = {"x": TREE_X, "name": "batch 1", "n": 3}  # a str and an int: data, not parameters
+    result = ad.check_grad(lambda p, d: tree_loss(np, p, d["x"]) * d["n"], TREE, data, argnums=0)
+    gradient, _, offsets, leaves = oracle_on_leaves(lambda p: 3 * tree_loss(anp, p, TREE_X), TREE)
+    for k, (leaf, value) in enumerate(zip(leaves, flatten(result.reverse[0])[0])):
+        want = gradient[offsets[k] : offsets[k + 1]].reshape(np.shape(leaf))
+        np.testing.assert_allclose(value, want, rtol=1e-12, atol=1e-12)
+    assert result.max_error < 1e-7
+    H = ad.hessian(lambda p, d: tree_loss(np, p, d["x"]) * d["n"])(TREE, data)
+    _, oracle, offsets, leaves = oracle_on_leaves(lambda p: 3 * tree_loss(anp, p, TREE_X), TREE)
+    assert_blocks(H, oracle, offsets, leaves)
+
+
 def test_derivative_passes_containers_through_and_refuses_one_to_seed():
     # d/dx of (p["a"] x^2, [sin x, p["b"] x]) = (2 p["a"] x, [cos x, p["b"]])
     p = {"a": 2.0, "b": np.array([1.0, -3.0])}
