@@ -177,8 +177,8 @@ class Trace:
         numbers = [u.number for u in self.units]
         if mode == "forward":
             return numbers
-        if mode == "reverse":
-            return numbers[::-1]
+        if mode == "reverse":  # from the output (an input, when f returns one) down
+            return [self.output_number] + [n for n in numbers[::-1] if n != self.output_number]
         raise ValueError(f"steps: mode must be 'forward' or 'reverse', got {mode!r}")
 
     # --- names and formulas -------------------------------------------------

@@ -157,6 +157,8 @@ def test_trace_of_a_function_that_returns_an_input(wrt):
     assert t.adjoint_formula(1) == "1 (seed)"
     assert t.adjoint_formula(2) == "0"
     assert "1 (seed)" in t.to_text(mode="reverse")
+    assert t.steps("reverse") == [1, 2]  # the reverse sweep starts at the output, w1
+    assert t.steps("forward") == [1, 2]
 
 
 def test_trace_of_a_function_that_returns_the_last_input_or_skips_one():
