@@ -51,6 +51,7 @@ test-oldest: $(OLDEST)/.installed
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/compiled.py
 
 # The course's website, from the learner notebooks' stored outputs and docs/, into build/site
 # (open build/site/index.html); read afresh each time (-E) so that no warning hides in a

@@ -137,6 +137,14 @@ def micrograd_value():
     return Value
 
 
+def micrograd_gradient(Value, x1, x2):
+    """f and its gradient with micrograd: build the graph of Values, then backward()."""
+    a, b = Value(x1), Value(x2)
+    y = a * b + a.sin()
+    y.backward()
+    return a.grad, b.grad
+
+
 def section_a(timer: Timer) -> None:
     header("(a) f(x1, x2) = x1*x2 + sin(x1) and its gradient at (2, 3)")
     x1, x2 = 2.0, 3.0
@@ -164,10 +172,7 @@ def section_a(timer: Timer) -> None:
     else:
 
         def micrograd():
-            a, b = Value(x1), Value(x2)
-            y = a * b + a.sin()
-            y.backward()
-            return a.grad, b.grad
+            return micrograd_gradient(Value, x1, x2)
 
         same(micrograd(), expected, "micrograd")
         t_plain, t_reverse, t_forward, t_micro = timer(plain, reverse, forward, micrograd)
@@ -289,12 +294,18 @@ def neighbours(x):
     return np.sum(x[:-1] * x[1:] + np.sin(x[:-1]))
 
 
+def neighbours_gradient(x):
+    """The gradient of neighbours(x), written by hand: the answer to check against."""
+    expected = np.zeros(len(x))
+    expected[:-1] += x[1:] + np.cos(x[:-1])
+    expected[1:] += x[:-1]
+    return expected
+
+
 def section_d(n: int, timer: Timer) -> None:
     header(f"(d) the gradient of sum_i x_i*x_(i+1) + sin(x_i), x of {n:,} entries")
     x = np.random.default_rng(0).uniform(-1, 1, n)
-    expected = np.zeros(n)
-    expected[:-1] += x[1:] + np.cos(x[:-1])
-    expected[1:] += x[:-1]
+    expected = neighbours_gradient(x)
     grad = ad.grad(neighbours)
     same(grad(x), expected, "the gradient of the sum")
     t_numpy, t_grad = timer(lambda: neighbours(x), lambda: grad(x))
