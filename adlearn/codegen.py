@@ -74,6 +74,21 @@ def _is_literal(v) -> bool:
     return False
 
 
+def _slice_text(s) -> str:
+    parts = ["" if p is None else repr(p) for p in (s.start, s.stop, s.step)]
+    return ":".join(parts[:2]) if s.step is None else ":".join(parts)
+
+
+def _index_text(index) -> str:
+    """An index as written between brackets: ``:-1``, ``1:, 0``, ``...``."""
+    items = index if type(index) is tuple else (index,)
+    texts = [_slice_text(i) if type(i) is slice else "..." if i is Ellipsis else repr(i)
+             for i in items]  # fmt: skip
+    if type(index) is tuple and len(items) == 1:
+        return texts[0] + ","
+    return ", ".join(texts) if texts else "()"
+
+
 class _Writer:
     """Names, constants and expressions of one program."""
 
@@ -103,7 +118,7 @@ class _Writer:
         for existing, value in self.namespace.items():
             if value is fn:
                 return existing
-        name = self.fresh_name(wanted)
+        name = self.fresh_name(wanted + "_" if hasattr(builtins, wanted) else wanted)
         self.namespace[name] = fn
         return name
 
@@ -159,7 +174,9 @@ class _Writer:
         if name == "where":
             return f"np.where({self.param(op.params['cond'])}, {args[0][0]}, {args[1][0]})", True
         if name == "getitem":
-            return f"{wrapped(0)}[{self.param(op.params['index'])}]", True
+            index = op.params["index"]
+            text = _index_text(index) if _is_literal(index) else self.param(index)
+            return f"{wrapped(0)}[{text}]", True
         fn = self.function(name if name.isidentifier() else "rule", rule.compute)
         params = ", ".join(f"{k}={self.param(v)}" for k, v in op.params.items())
         return f"{fn}({', '.join(p for p in (operands, params) if p)})", True
@@ -281,8 +298,9 @@ def generate(rec, output, input_names, name="f", notation="hierarchy", reference
         if chain:
             first, rest = chain
             lines.append(f"{target} = {_rhs(w, first)}")
+            in_place = _accumulates_in_place(rec, first, op.out)
             for term in rest:
-                if type(rec.values[op.out]) is float:
+                if in_place:
                     lines.append(f"{target} += {_rhs(w, term)}")
                 else:
                     lines.append(f"{target} = {target} + {_rhs(w, term)}")
@@ -306,6 +324,24 @@ def _ref(rec, x):
 def _args_named(op, w) -> bool:
     """Inline only one level deep: a line stays readable (and the parser happy)."""
     return all(not (type(a) is int and a in w.inline) for a in op.args)
+
+
+def _accumulates_in_place(rec, first, total) -> bool:
+    """Whether ``+=`` may add to the first contribution: a float (``+=`` makes a new one),
+    or an array that the first contribution's operation made, of the total's shape and
+    dtype, and nothing else holds (not an operand handed through, not a view)."""
+    final = rec.values[total]
+    if type(final) is float:
+        return True
+    if isinstance(first, (int, Const)) or not isinstance(final, np.ndarray):
+        return False
+    value = rec.values[first.out]
+    operands = [rec.values[a] for a in first.args if type(a) is int]
+    return (
+        isinstance(value, np.ndarray) and value.base is None and value.flags.writeable
+        and (value.shape, value.dtype) == (final.shape, final.dtype)
+        and not any(value is v for v in operands)
+    )  # fmt: skip
 
 
 def _rhs(w, term):

@@ -54,8 +54,11 @@ from adlearn.recording import NotCompilable, Recorder, Retrace, Traced
 __all__ = ["MAX_OPERATIONS", "MAX_PATHS", "CompiledFunction", "Trace", "jit"]
 
 #: The longest recording compiled (operations of the transformed function, the
-#: backward sweep included); past it the function runs interpreted.
-MAX_OPERATIONS = 1_000_000
+#: backward sweep included: about 2.25 per unit of f under ad.grad, so some 130,000
+#: units); past it the function runs interpreted. Recording and compiling take about
+#: half a millisecond per operation and a program this long takes minutes: longer
+#: ones would rarely repay it.
+MAX_OPERATIONS = 300_000
 
 #: The most paths (recordings) kept for one signature; past it the function runs
 #: interpreted for that signature.
@@ -287,13 +290,17 @@ class CompiledFunction:
             raise NotCompilable(self._interpreted[key])
         trace = self._record(key, args, kwargs)[1]
         if trace is None:
-            raise NotCompilable(self._interpreted[key])
+            raise NotCompilable(self._interpreted.get(key, "ad.jit: called on values being "
+                                "differentiated: put ad.jit outside, ad.jit(ad.grad(f))"))  # fmt: skip
         return trace
 
     def _paths_of(self, key):
         return [t for t in self.traces if t.key == key]
 
     def _record(self, key, args, kwargs):
+        if any(isinstance(x, Differentiable) for a in args for x in flatten(a)[0]):
+            # inside a transformation (ad.grad(ad.jit(f))): f runs as it is, differentiated
+            return self.fn(*args, **kwargs), None
         reference = self.fn(*args, **kwargs)  # this call's answer, and the types to return
         if len(self._paths.get(key, ())) >= MAX_PATHS:
             self._give_up(key, f"ad.jit: more than {MAX_PATHS} paths for the signature "

@@ -346,6 +346,8 @@ def _constant_key(v):
 def _param_key(v):
     if isinstance(v, Ref):
         return ("r", v.out)
+    if type(v) is slice:  # hashable only from Python 3.12
+        return ("slice", v.start, v.stop, v.step)
     if isinstance(v, tuple):
         return tuple(_param_key(e) for e in v)
     return v

@@ -223,6 +223,10 @@ def _quotient(a, b):
 
 def _pow_base_partial(a, b, out):
     # d(a**b)/da = b * a**(b - 1); exactly 0 where b == 0, even at a == 0.
+    if getattr(type(b), "is_traced", False):  # a constant exponent that ad.jit records
+        if isinstance(value_of(b), float):
+            return 0.0 * a if b == 0 else b * power(a, b - 1)
+        return b * power(a, np.where(b == 0, 1.0, b - 1.0))
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         return 0.0 * a if b == 0 else b * power(a, b - 1)
     if isinstance(b, np.ndarray):  # a constant exponent array: the same, entry by entry

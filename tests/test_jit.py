@@ -184,6 +184,19 @@ def test_arrays_broadcast_and_results_are_fresh():
     np.testing.assert_array_equal(x, np.arange(3.0))
 
 
+def test_adjoints_add_up_without_writing_into_arguments():
+    g = ad.jit(ad.grad(lambda x, y: np.sum(x * y + x * x + np.sin(x)), argnums=(0, 1)))
+    x, y = np.linspace(-1.0, 1.0, 4), np.linspace(2.0, 3.0, 4)
+    x0, y0 = x.copy(), y.copy()
+    for _ in range(3):
+        dx, dy = g(x, y)
+        np.testing.assert_allclose(dx, y0 + 2 * x0 + np.cos(x0), rtol=1e-15)
+        np.testing.assert_array_equal(dy, x0)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(y, y0)
+    assert "x_bar += " in g.source(x, y)
+
+
 def test_containers():
     loss = ad.jit(ad.grad(lambda p: (p["w"] * 2.0 + p["b"] - 1.0) ** 2))
     for w, b in ((1.0, 0.0), (0.5, 2.0)):
@@ -235,6 +248,14 @@ def test_signature_keys_shapes_and_keywords():
     assert [t.signature for t in cf.traces] == [
         "(array(2,) float64)", "(array(3,) float64)", "(array(3,) float64, scale=2.0)"
     ]  # fmt: skip
+
+
+def test_jit_inside_a_transformation_runs_the_function_as_it_is():
+    inner = ad.jit(lambda x: x * np.sin(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ad.grad(inner)(2.0) == pytest.approx(math.sin(2.0) + 2.0 * math.cos(2.0))
+    assert inner.traces == []
 
 
 def test_bad_arguments():
