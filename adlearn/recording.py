@@ -351,8 +351,3 @@ def _param_key(v):
     if isinstance(v, tuple):
         return tuple(_param_key(e) for e in v)
     return v
-
-
-def concrete(x):
-    """The plain value under ``x`` (tests and the reference run use it)."""
-    return value_of(x)
