@@ -232,6 +232,21 @@ def test_a_recording_past_the_limit_runs_interpreted(monkeypatch):
         cf.source(0.3)
 
 
+def test_past_the_most_paths_a_signature_runs_interpreted(monkeypatch):
+    monkeypatch.setattr(jit_module, "MAX_PATHS", 3)
+    steps = ad.jit(lambda x: x * int(x))  # one path per whole part
+    for x in (0.5, 1.5, 2.5):
+        assert steps(x) == x * int(x)
+    assert len(steps.traces) == 3
+    with pytest.warns(RuntimeWarning, match="more than 3 paths"):
+        assert steps(3.5) == 3.5 * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert steps(4.5) == 4.5 * 4  # interpreted from now on, quietly
+        assert steps(0.25) == 0.0
+    assert len(steps.traces) == 3
+
+
 def test_conversion_to_an_array_runs_interpreted():
     cf = ad.jit(lambda x: np.asarray(x) * 2.0)
     with pytest.warns(RuntimeWarning, match="converted to a numpy array"):

@@ -2,7 +2,7 @@
 interpreted engine, on floats and arrays, in both modes and at second order.
 
 The cases are those of ``tests/test_rules.py`` (every elementwise rule, on floats and
-on arrays) and ``tests/test_oracle.py`` (every numpy function adlearn differentiates,
+on arrays, and every structural rule's cases) and ``tests/test_oracle.py`` (every numpy function adlearn differentiates,
 which that file checks against HIPS autograd). Each compiled function is recorded at
 one point and then called at another of the same signature, so that the generated
 code, not the recording, gives the answer compared; a call that falls back to the
@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from test_oracle import CASE_IDS, CASES, draw, ours
-from test_rules import ELEMENTWISE, ELEMENTWISE_NAMES, points
+from test_rules import CASE_IDS as STRUCTURAL_IDS
+from test_rules import CASES as STRUCTURAL
+from test_rules import ELEMENTWISE, ELEMENTWISE_NAMES, case_args, points
 
 import adlearn as ad
 
@@ -78,3 +80,15 @@ def test_oracle_cases_compiled(case):
     scalar = lambda *a: np.sum(w * np.sin(fn(*a)))
     compiled_matches(ad.value_and_grad(scalar, nums), first, second, "value_and_grad")
     compiled_matches(ad.hessian(scalar, nums), first, second, "hessian")
+
+
+@pytest.mark.parametrize(("name", "case"), STRUCTURAL, ids=STRUCTURAL_IDS)
+def test_structural_rules_compiled(name, case):
+    first, second = case_args(name, case, "jit 1"), case_args(name, case, "jit 2")
+    nums = tuple(range(len(first)))
+    compiled_matches(case.fn, first, second, f"{name} value")
+    compiled_matches(ad.jacfwd(case.fn, nums), first, second, f"{name} jacfwd")
+    compiled_matches(ad.jacrev(case.fn, nums), first, second, f"{name} jacrev")
+    w = np.sin(np.arange(np.size(case.fn(*first))) + 1.0).reshape(np.shape(case.fn(*first)))
+    scalar = lambda *a: np.sum(w * np.sin(case.fn(*a)))
+    compiled_matches(ad.hessian(scalar, nums), first, second, f"{name} hessian")
