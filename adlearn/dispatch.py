@@ -62,6 +62,10 @@ def bind(rule, args, params=NO_PARAMS):
     return innermost.apply(rule, args, params)
 
 
+#: The types the fast scalar implementations take (bool is neither: numpy's rules apply).
+_PYTHON_NUMBERS = frozenset((float, int))
+
+
 def compute(rule, args, params=NO_PARAMS):
     """Compute ``rule`` on plain floats and arrays, following numpy's semantics.
 
@@ -70,7 +74,7 @@ def compute(rule, args, params=NO_PARAMS):
     returned instead (``-inf``, with numpy's warning), so that floats and arrays agree.
     """
     scalar = SCALAR.get(rule.name)
-    if scalar is not None and not params and all(type(a) is float or type(a) is int for a in args):
+    if scalar is not None and not params and _PYTHON_NUMBERS.issuperset(map(type, args)):
         try:
             return scalar(*args)
         except (ValueError, OverflowError, ZeroDivisionError):

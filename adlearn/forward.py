@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.dispatch import bind, new_level
-from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh, value_of
+from adlearn.inputs import argnums_positions, as_output, as_primal, check_tangent, fresh, value_of
 from adlearn.operators import ArrayBehaviour, call
 from adlearn.pytree import LEAF, checked_leaves, flatten, is_leaf, leaf_paths, unflatten
 
@@ -65,16 +65,21 @@ class ForwardSweep:
 
     def apply(self, rule, args, params):
         """Apply ``rule`` to ``args``, some of them dual numbers of this sweep."""
-        values = [a.value if self.owns(a) else a for a in args]
+        read, values = [], list(args)  # the dual numbers of this sweep; every argument's value
+        for j, a in enumerate(args):
+            if type(a) is Dual and a.sweep is self:  # self.owns(a)
+                read.append(j)
+                values[j] = a.value
         w = bind(rule, values, params)  # the value (through any outer sweep)
         if rule.partials is None:  # an array rule passes tangents on with its own JVP
-            tangents = [a.tangent if self.owns(a) else None for a in args]
+            tangents = [None] * len(args)  # None for a constant
+            for j in read:
+                tangents[j] = args[j].tangent
             return Dual(w, rule.jvp(values, tangents, w, **params), self)
-        w_dot = None  # w_dot = sum_j partial_j * w_dot_j, over the arguments of this sweep
-        for j, a in enumerate(args):
-            if self.owns(a):
-                term = rule.partial(j, values, w, params) * a.tangent
-                w_dot = term if w_dot is None else w_dot + term
+        w_dot = None  # w_dot = sum_j partial_j * w_dot_j
+        for j in read:
+            term = rule.partial(j, values, w, params) * args[j].tangent
+            w_dot = term if w_dot is None else w_dot + term
         return Dual(w, w_dot, self)
 
 
@@ -102,7 +107,7 @@ def _sweep(f, args, tangents, where, kwargs):
     """
     sweep = ForwardSweep()
     on_duals = list(args)
-    given = []
+    given = set()  # the ids of the caller's arrays: no result may be one of them
     for n, tangent in enumerate(tangents):
         if tangent is None:
             continue
@@ -111,7 +116,7 @@ def _sweep(f, args, tangents, where, kwargs):
         on_duals[n] = unflatten(
             structure, [p if t is None else Dual(p, t, sweep) for p, t in zip(primals, seeds)]
         )
-        given += [*primals, *seeds]
+        given.update(map(id, [*primals, *seeds]))
     outputs, structure = flatten(call(f, on_duals, kwargs))
     pairs = [_value_and_tangent(sweep, as_output(y, where), given) for y in outputs]
     return unflatten(structure, [v for v, _ in pairs]), unflatten(structure, [t for _, t in pairs])
@@ -215,8 +220,10 @@ def derivative(f, argnums=0):
     if not isinstance(argnums, int) or isinstance(argnums, bool):
         raise TypeError(f"derivative: argnums must be one int, got {argnums!r}")
 
+    positions = argnums_positions(argnums, "derivative")
+
     def df(*args, **kwargs):
-        (n,) = argnums_tuple(argnums, len(args), "derivative")
+        (n,) = positions(len(args))
         if not is_leaf(args[n]):
             raise TypeError(
                 f"derivative: argument {n} is a {type(args[n]).__name__}; derivative seeds one "
@@ -249,8 +256,10 @@ def jacfwd(f, argnums=0):
      [3.     1.01  ]]
     """
 
+    positions = argnums_positions(argnums, "jacfwd")
+
     def jac(*args, **kwargs):
-        nums = argnums_tuple(argnums, len(args), "jacfwd")
+        nums = positions(len(args))
         args, leaves, structures = _check_arguments(args, "jacfwd", nums)
         out = None  # f's output, from the first sweep
         columns = {}  # (argument, leaf) -> one column (a list of output leaves) per entry

@@ -19,8 +19,8 @@ import numpy as np
 from adlearn.dispatch import Differentiable
 
 __all__ = [
-    "argnums_tuple", "as_output", "as_primal", "check_tangent", "fresh", "input_names", "seen_value",
-    "value_of",
+    "argnums_positions", "argnums_tuple", "as_output", "as_primal", "check_tangent", "fresh",
+    "input_names", "seen_value", "value_of",
 ]  # fmt: skip
 
 
@@ -63,6 +63,8 @@ def as_primal(x, where: str, position: int, what: str = "argument"):
 def as_output(y, where: str):
     """Check that f returned a real float or array (possibly traced)."""
     v = value_of(y)
+    if type(v) is float:  # the common case, nothing to check
+        return y
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number, np.ndarray)):
         raise TypeError(
             f"{where}: the function returned a {type(v).__name__} ({_short(v)}); "
@@ -89,6 +91,27 @@ def argnums_tuple(argnums, nargs: int, where: str) -> tuple[int, ...]:
     positions = tuple(n % nargs for n in nums)
     if len(set(positions)) < len(positions):
         raise ValueError(f"{where}: argnums={argnums!r} names an argument more than once")
+    return positions
+
+
+def argnums_positions(argnums, where: str):
+    """``nargs -> argnums_tuple(argnums, nargs, where)``, worked out once per number of
+    arguments: a transformed function is called again and again with the same count.
+
+    Examples
+    --------
+    >>> positions = argnums_positions(-1, "grad")
+    >>> positions(3), positions(2)
+    ((2,), (1,))
+    """
+    known: dict[int, tuple[int, ...]] = {}
+
+    def positions(nargs: int) -> tuple[int, ...]:
+        nums = known.get(nargs)
+        if nums is None:  # a mistake raises here each time: it is never stored
+            nums = known[nargs] = argnums_tuple(argnums, nargs, where)
+        return nums
+
     return positions
 
 
@@ -126,19 +149,19 @@ def input_names(f, n: int = 2) -> tuple[str, ...]:
     return tuple(params[:n]) if len(params) >= n else tuple(f"x{i + 1}" for i in range(n))
 
 
-def fresh(x, given=()):
-    """x, or a copy of x where it is one of the arrays in ``given`` (what the
-    caller passed in) or a view: a result never shares memory with an input,
-    so writing into it cannot change the caller's arrays.
+def fresh(x, given=frozenset()):
+    """x, or a copy of x where it is one of the arrays the caller passed in
+    (``given`` holds their ``id``) or a view: a result never shares memory with
+    an input, so writing into it cannot change the caller's arrays.
 
     Examples
     --------
     >>> import numpy as np
     >>> a = np.ones(2)
-    >>> fresh(a, (a,)) is a, fresh(a) is a
+    >>> fresh(a, {id(a)}) is a, fresh(a) is a
     (False, True)
     """
-    if isinstance(x, np.ndarray) and (x.base is not None or any(x is g for g in given)):
+    if isinstance(x, np.ndarray) and (x.base is not None or id(x) in given):
         return x.copy()
     return x
 

@@ -75,7 +75,7 @@ class Primitive:
         before it multiplies a tangent or an adjoint, so that a derivative is
         always a float and never overflows.
         """
-        d = self.partials[j](*args, out, **params)
+        d = self.partials[j](*args, out, **params) if params else self.partials[j](*args, out)
         if type(d) is float:
             return d
         if isinstance(d, (bool, int, np.bool_, np.integer)):

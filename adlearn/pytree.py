@@ -41,6 +41,8 @@ def is_leaf(x) -> bool:
 
 def flatten(tree) -> tuple[list, Any]:
     """The leaves of ``tree``, in order, and its structure."""
+    if is_leaf(tree):  # one float or array, the common case
+        return [tree], LEAF
     leaves: list = []
     return leaves, _flatten(tree, leaves)
 
@@ -57,6 +59,8 @@ def _flatten(tree, leaves):
 
 def unflatten(structure, leaves):
     """The tree of ``structure`` with ``leaves`` in place of its leaves."""
+    if structure is LEAF:
+        return next(iter(leaves))
     return _build(structure, iter(leaves))
 
 
@@ -101,9 +105,9 @@ def leaf_paths(tree) -> list[str]:
 def checked_leaves(tree, where: str, position: int, check) -> tuple[list, Any]:
     """The leaves of argument ``position`` and its structure, each leaf passed
     through ``check(leaf, where, label)``, whose label says where it sits (``0[1]['W']``)."""
-    leaves, structure = flatten(tree)
-    if structure is LEAF:
+    if is_leaf(tree):
         return [check(tree, where, position)], LEAF
+    leaves, structure = flatten(tree)
     labels = [f"{position}{path}" for path in leaf_paths(tree)]
     return [check(x, where, label) for x, label in zip(leaves, labels)], structure
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from adlearn.array_rules import broadcast_to, sum_to
 from adlearn.dispatch import bind, new_level
-from adlearn.inputs import argnums_tuple, as_output, as_primal, check_tangent, fresh, value_of
+from adlearn.inputs import argnums_positions, as_output, as_primal, check_tangent, fresh, value_of
 from adlearn.operators import ArrayBehaviour, call
 from adlearn.pytree import checked_leaves, flatten, is_leaf, tree_map, unflatten
 
@@ -49,7 +49,7 @@ class Var(ArrayBehaviour):
         return f"Var(value={self.value!r}, index={self.index})"
 
 
-class TapeEntry(NamedTuple):
+class TapeEntry:
     """One operation on the tape.
 
     ``parents`` holds, for each unit it read, the unit's index and the local
@@ -59,9 +59,15 @@ class TapeEntry(NamedTuple):
     ``pullback`` sends the adjoints to the units it read itself.
     """
 
-    parents: tuple
-    shape: tuple | None = None
-    pullback: Any = None
+    __slots__ = ("parents", "pullback", "shape")
+
+    def __init__(self, parents: tuple, shape: tuple | None = None, pullback: Any = None):
+        self.parents = parents
+        self.shape = shape
+        self.pullback = pullback
+
+    def __repr__(self):
+        return f"TapeEntry(parents={self.parents!r}, shape={self.shape!r})"
 
 
 class Pullback:
@@ -74,8 +80,9 @@ class Pullback:
         self.out, self.params = out, params
 
     def __call__(self, w_bar):
-        vjps, args = self.rule.vjps, self.args
-        return [vjps[j](w_bar, *args, self.out, **self.params) for j in self.positions]
+        vjps = self.rule.vjps
+        operands = (w_bar, *self.args, self.out)  # once: stack may read thousands of units
+        return [vjps[j](*operands, **self.params) for j in self.positions]
 
 
 def shape_of(value):
@@ -108,14 +115,17 @@ class Tape:
 
     def apply(self, rule, args, params):
         """Apply ``rule`` to ``args``, some of them variables of this tape, and record it."""
-        values = [a.value if self.owns(a) else a for a in args]
+        read, values = [], list(args)  # the units it reads; the values of all arguments
+        for j, a in enumerate(args):
+            if type(a) is Var and a.sweep is self:  # self.owns(a)
+                read.append(j)
+                values[j] = a.value
         w = bind(rule, values, params)  # the value (through any outer sweep)
-        read = [j for j, a in enumerate(args) if self.owns(a)]
         if rule.partials is None:  # an array rule: its pullback sends the adjoints
-            parents = tuple((args[j].index, None) for j in read)
+            parents = tuple([(args[j].index, None) for j in read])
             pullback = Pullback(rule, read, values, w, params)
             return self.append(TapeEntry(parents, shape_of(w), pullback), w)
-        parents = tuple((args[j].index, rule.partial(j, values, w, params)) for j in read)
+        parents = tuple([(args[j].index, rule.partial(j, values, w, params)) for j in read])
         return self.append(TapeEntry(parents, shape_of(w)), w)
 
     def backward(self, seeds: dict) -> list:
@@ -130,12 +140,14 @@ class Tape:
             if w_bar[i] is None or not entry.parents:
                 continue
             if entry.pullback is None:  # w_bar_j += w_bar_i * partial_j
-                sent = [(j, fit(w_bar[i] * partial, entries[j].shape, entry.shape))
-                        for j, partial in entry.parents]  # fmt: skip
+                for j, partial in entry.parents:
+                    contribution = w_bar[i] * partial
+                    if entries[j].shape != entry.shape:  # unit j was broadcast, or w_bar a scalar
+                        contribution = fit(contribution, entries[j].shape, entry.shape)
+                    w_bar[j] = contribution if w_bar[j] is None else w_bar[j] + contribution
             else:  # an array rule sends adjoints at its operands' shapes
-                sent = zip([j for j, _ in entry.parents], entry.pullback(w_bar[i]))
-            for j, contribution in sent:
-                w_bar[j] = contribution if w_bar[j] is None else w_bar[j] + contribution
+                for (j, _), contribution in zip(entry.parents, entry.pullback(w_bar[i])):
+                    w_bar[j] = contribution if w_bar[j] is None else w_bar[j] + contribution
         return w_bar
 
 
@@ -156,7 +168,7 @@ def fit(adjoint, shape, full):
 
 def _adjoint_of_input(adjoint, primal, given):
     """The adjoint of an input, at the input's shape and type, as an array of its
-    own (not one of the ``given`` arrays the caller passed in, nor a view)."""
+    own (not one of the arrays the caller passed in, whose ids are ``given``, nor a view)."""
     if type(primal) is float and type(adjoint) is float:  # the common scalar case
         return adjoint
     shape = np.shape(value_of(primal))
@@ -171,20 +183,22 @@ def _adjoint_of_input(adjoint, primal, given):
 
 class Recording(NamedTuple):
     """One run of f on a tape: for each differentiated argument, its structure,
-    its leaves and their input variables; and f's output."""
+    its leaves and their input variables; f's output; the ids of the leaves
+    (no result may be one of them)."""
 
     tape: Tape
     structures: list
     leaves: list
     inputs: list
     out: Any
+    given: set
 
 
 def _record(f, args, kwargs, nums, where) -> Recording:
     """Run f on a new tape, with every leaf of the arguments ``nums`` an input."""
     args = [a if n in nums or not is_leaf(a) else as_primal(a, where, n) for n, a in enumerate(args)]
     tape = Tape()
-    structures, leaves, inputs = [], [], []
+    structures, leaves, inputs, given = [], [], [], set()
     for n in nums:
         primals, structure = checked_leaves(args[n], where, n, as_primal)
         variables = [tape.input(p) for p in primals]
@@ -192,8 +206,9 @@ def _record(f, args, kwargs, nums, where) -> Recording:
         structures.append(structure)
         leaves.append(primals)
         inputs.append(variables)
+        given.update(map(id, primals))
     out = call(f, args, kwargs)
-    return Recording(tape, structures, leaves, inputs, out)
+    return Recording(tape, structures, leaves, inputs, out, given)
 
 
 def _adjoints(rec: Recording, outputs, seeds) -> list[list]:
@@ -205,7 +220,7 @@ def _adjoints(rec: Recording, outputs, seeds) -> list[list]:
         if tape.owns(y):  # an output that is the same unit twice gets both seeds
             by_entry[y.index] = seed if y.index not in by_entry else by_entry[y.index] + seed
     w_bar = tape.backward(by_entry) if by_entry else []
-    given = (*(p for primals in rec.leaves for p in primals), *seeds)
+    given = rec.given.union(map(id, seeds))
     return [
         [_adjoint_of_input(w_bar[x.index] if x.index < len(w_bar) else None, p, given)
          for x, p in zip(variables, primals)]
@@ -213,7 +228,7 @@ def _adjoints(rec: Recording, outputs, seeds) -> list[list]:
     ]  # fmt: skip
 
 
-def _value(y, tape, given=()):
+def _value(y, tape, given=frozenset()):
     """An output's value, as an array of its own where f returned an input or a constant."""
     if tape.owns(y):
         return fresh(y.value, given)
@@ -247,9 +262,10 @@ def value_and_grad(f, argnums=0, has_aux=False):
     (1.0, {'w': 4.0, 'b': 2.0})
     """
 
+    positions = argnums_positions(argnums, "grad")
+
     def vg(*args, **kwargs):
-        nums = argnums_tuple(argnums, len(args), "grad")
-        rec = _record(f, args, kwargs, nums, "grad")
+        rec = _record(f, args, kwargs, positions(len(args)), "grad")
         out, aux = rec.out, None
         if has_aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):
@@ -259,7 +275,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
                 )
             out, aux = out
         as_output(out, "grad")
-        value = _value(out, rec.tape, [p for primals in rec.leaves for p in primals])
+        value = _value(out, rec.tape, rec.given)
         if type(value) is not float and np.ndim(value_of(value)) != 0:
             raise ValueError(
                 f"grad: the function must return a scalar, but it returned shape "
@@ -321,8 +337,7 @@ def vjp(f, *primals):
     outputs, structure = flatten(rec.out)
     for y in outputs:
         as_output(y, "vjp")
-    given = [p for leaves in rec.leaves for p in leaves]
-    value = unflatten(structure, [_value(y, rec.tape, given) for y in outputs])
+    value = unflatten(structure, [_value(y, rec.tape, rec.given) for y in outputs])
 
     def vjp_fn(cotangent):
         seeds, ct_structure = flatten(cotangent)
@@ -357,9 +372,10 @@ def jacrev(f, argnums=0):
      [3.     1.01  ]]
     """
 
+    positions = argnums_positions(argnums, "jacrev")
+
     def jac(*args, **kwargs):
-        nums = argnums_tuple(argnums, len(args), "jacrev")
-        rec = _record(f, args, kwargs, nums, "jacrev")
+        rec = _record(f, args, kwargs, positions(len(args)), "jacrev")
         outputs, out_structure = flatten(rec.out)
         blocks = []
         for y in outputs:
