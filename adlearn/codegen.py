@@ -47,6 +47,10 @@ OPERATORS = {
     "neg": "-{0}", "matmul": "{0} @ {1}",
 }  # fmt: skip
 
+#: How many operations one line may hold inside another (a line stays readable, and
+#: Python's parser is never near its limit of nested parentheses).
+MAX_NESTING = 2
+
 #: Rules on Python floats that call a function of :mod:`adlearn.fast_scalar` by name.
 SCALAR_HELPERS = {"maximum", "minimum", "sign", "square"}
 
@@ -148,9 +152,9 @@ class _Writer:
             return text if atomic else f"({text})"
 
         if op.kind == "plain":
-            return op.text.format(*(wrapped(k) for k in range(len(args)))), op.text.startswith(
-                "np."
-            )
+            call = op.text.startswith(("np.", "round(", "int("))  # operands need no parentheses
+            texts = [a[0] if call else wrapped(k) for k, a in enumerate(args)]
+            return op.text.format(*texts), call
         rule, name = op.rule, op.rule.name
         values = [self.rec.values[a] if type(a) is int else a.value for a in op.args]
         scalar = not op.params and all(type(v) in (float, int) for v in values) and name in SCALAR
@@ -199,12 +203,13 @@ def _course_names(rec, notation):
     first_sweep = None
     units = []
     for op in rec.operations:
-        for tag in rec.names.get(op.out, ()) if op.kind != "guard" else ():
-            if tag[0] == "unit":
-                first_sweep = tag[1] if first_sweep is None else first_sweep
-                if tag[1] == first_sweep and op.kind != "input":
-                    units.append(op.out)
-                break
+        if op.kind not in ("rule", "plain"):  # inputs keep their parameters' names
+            continue
+        sweeps = [tag[1] for tag in rec.names.get(op.out, ()) if tag[0] == "unit"]
+        if sweeps and first_sweep is None:  # the innermost sweep: the one that runs f itself
+            first_sweep = sweeps[-1]
+        if first_sweep is not None and first_sweep in sweeps:
+            units.append(op.out)
     if first_sweep is None:  # a plain function: every operation of the table is a unit
         units = [op.out for op in rec.operations if op.kind == "rule"]
     level = _levels(rec, set(units))
@@ -265,6 +270,7 @@ def generate(rec, output, input_names, name="f", notation="hierarchy", reference
     if reverse_at is not None or tangents:
         lines.append("# forward sweep")
     absorbed = set()
+    depth: dict[int, int] = {}  # an inlined operation -> how many inlined levels it holds
     chains = _chains(rec, live, uses, wanted_name, absorbed)
     temp = 0
     for i, op in enumerate(rec.operations):
@@ -285,9 +291,10 @@ def generate(rec, output, input_names, name="f", notation="hierarchy", reference
             named is None
             and uses.get(op.out, 0) == 1
             and op.out not in out_refs
-            and _args_named(op, w)
+            and _nesting(op, w, depth) < MAX_NESTING
         ):
             w.inline[op.out] = w.expression(op)
+            depth[op.out] = _nesting(op, w, depth) + 1
             continue
         if named is None:
             temp += 1
@@ -321,9 +328,9 @@ def _ref(rec, x):
     return x.index if rec.owns(x) else Const(x)
 
 
-def _args_named(op, w) -> bool:
-    """Inline only one level deep: a line stays readable (and the parser happy)."""
-    return all(not (type(a) is int and a in w.inline) for a in op.args)
+def _nesting(op, w, depth) -> int:
+    """How deep the expressions written inside ``op``'s line already are."""
+    return max((depth[a] for a in op.args if type(a) is int and a in w.inline), default=0)
 
 
 def _accumulates_in_place(rec, first, total) -> bool:
