@@ -151,6 +151,9 @@ class _Writer:
             text, atomic = args[k]
             return text if atomic else f"({text})"
 
+        if op.kind == "plain" and op.text is None:  # a function of numpy_api, by its name
+            fn = self.function(op.fn.__name__, op.fn)
+            return f"{fn}({', '.join(a[0] for a in args)})", True
         if op.kind == "plain":
             call = op.text.startswith(("np.", "round(", "int("))  # operands need no parentheses
             texts = [a[0] if call else wrapped(k) for k, a in enumerate(args)]

@@ -330,7 +330,7 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord == 1:
         return A.sum_(R.absolute(x), axis=axis, keepdims=keepdims)
     if ord == 0:  # the number of non-zero entries: a count, with no derivative
-        return np.sum(value_of(x) != 0, axis=axis, keepdims=keepdims).astype(float)
+        return on_value(count_nonzero, x, axis, keepdims)
     return A.sum_(R.absolute(x) ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
 
 
@@ -372,7 +372,27 @@ SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 
 def slogdet(a):
     """(sign, log|det|): the sign is constant wherever det is not 0."""
-    return SlogdetResult(np.linalg.slogdet(value_of(a))[0], L.logabsdet(a))
+    return SlogdetResult(on_value(sign_of_det, a), L.logabsdet(a))
+
+
+def count_nonzero(x, axis, keepdims):
+    """How many entries of x are not 0, as a float (``np.linalg.norm(x, ord=0)``)."""
+    return np.sum(x != 0, axis=axis, keepdims=keepdims).astype(float)
+
+
+def sign_of_det(a):
+    """The sign of det(a) (``np.linalg.slogdet(a)[0]``)."""
+    return np.linalg.slogdet(a)[0]
+
+
+def on_value(fn, x, *params):
+    """``fn(value, *params)`` on the plain value of ``x``: a constant, with no derivative.
+    Under :func:`adlearn.jit`'s recording it is recorded as an operation on the traced value
+    (its result changes with the input), not baked in."""
+    value = seen_value(x)
+    if getattr(type(value), "is_traced", False):
+        return value.sweep.plain(fn, None, (value, *params))
+    return fn(value, *params)
 
 
 # --- plain results: no derivative ------------------------------------------------------------

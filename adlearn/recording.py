@@ -289,7 +289,10 @@ class Recorder:
         return t
 
     def plain(self, fn, text, args):
-        """A function with no derivative (a comparison, a rounding), recorded as data."""
+        """A function with no derivative (a comparison, a rounding), recorded as data.
+
+        ``text`` is how the source writes it (``"{0} < {1}"``); None: ``fn``'s own name.
+        """
         refs, values = [], []
         for a in args:
             while isinstance(a, Differentiable) and not self.owns(a):

@@ -163,6 +163,22 @@ def test_maximum_and_abs_on_arrays_follow_their_kinks():
     assert len(g.traces) == 1
 
 
+def test_values_taken_on_the_input_are_operations_not_constants():
+    """The sign of slogdet and the count of norm(ord=0) change with the input: recorded."""
+
+    def f(a):
+        sign, logabsdet = np.linalg.slogdet(a)
+        return sign * logabsdet + np.linalg.norm(a[0], ord=0)
+
+    cf, df = ad.jit(f), ad.jit(ad.grad(f))
+    for a in (np.array([[2.0, 1.0], [1.0, 3.0]]), np.array([[1.0, 2.0], [3.0, 0.0]])):
+        det = a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]
+        assert cf(a) == pytest.approx(np.sign(det) * np.log(abs(det)) + np.count_nonzero(a[0]))
+        np.testing.assert_allclose(df(a), np.sign(det) * np.linalg.inv(a).T, rtol=1e-14)
+    assert len(cf.traces) == 1
+    assert len(df.traces) == 1
+
+
 def test_arrays_broadcast_and_results_are_fresh():
     def loss(w, b):
         return np.sum(np.tanh(w * np.ones((3, 1)) + b))
