@@ -70,7 +70,7 @@ def as_output(y, where: str):
             f"{where}: the function returned a {type(v).__name__} ({_short(v)}); "
             "it must return a float or a numpy array of floats"
         )
-    if np.iscomplexobj(v):
+    if isinstance(v, np.complexfloating) or (isinstance(v, np.ndarray) and v.dtype.kind == "c"):
         raise TypeError(f"{where}: the function returned a complex value; adlearn is for real ones")
     return y
 
