@@ -54,6 +54,7 @@ POINTS = {
     "7.4": 2,  # recompute_vjp: a function
     "8.2": 2,  # fd_layer_gradient: a function
     "8.3": 2,  # train_step: a function
+    "9.4": 2,  # g_grad: a function
 }
 DEFAULT_POINTS = 1
 
