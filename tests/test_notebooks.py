@@ -419,6 +419,20 @@ def test_the_course_has_at_least_15_exercises():
     assert total >= 15
 
 
+@pytest.mark.parametrize("solution", SOLUTION_PATHS, ids=_id)
+def test_a_one_line_answer_is_one_line_for_the_learner(solution):
+    # nbgrader alone would hand out `answer = (` / `...` / `)`
+    learner = {c.id: c.source for c in read(NOTEBOOKS / solution.name).cells}
+    one_line = [c for c in answer_cells(solution) if len(solved_lines(c.source)) == 1
+                and re.search(r"^\w+ = \($", c.source, re.MULTILINE)]
+    for cell in one_line:
+        name = re.search(r"^(\w+) = \($", cell.source, re.MULTILINE).group(1)
+        assert learner[cell.id].splitlines()[-1] == f"{name} = ...  # your answer", cell.id
+        assert "(" not in learner[cell.id], cell.id
+    if solution.name.startswith("01"):
+        assert one_line, "chapter 1 has one-line answers"
+
+
 def test_first_exercise_of_chapter_1_is_a_one_line_number():
     path = SOLUTIONS / "01-the-running-example.ipynb"
     if not path.exists():

@@ -12,7 +12,8 @@ cells, in place in ``notebooks/solutions/``, with nbgrader's metadata (schema
 - the answer cell keeps everything but the checker call; a marked block keeps
   its place (in a function body nbgrader leaves ``...`` at its indentation);
   a one-line answer ``answer = 0.909  # SOLUTION`` becomes ``answer = (`` /
-  the marked value / ``)``, so the learner gets ``answer = (...)``; a marked
+  the marked value / ``)`` (valid Python, which nbgrader can clear; the course's
+  configuration gives the learner ``answer = ...  # your answer``); a marked
   block at the top level of the cell is preceded by ``name = ...`` for each
   name it assigns, so the checker below still runs and says "Not attempted";
 - the test cell is the checker call, locked, worth :data:`POINTS` of its
@@ -25,7 +26,8 @@ it on every chapter, every time: a new chapter needs no step of its own.
 
 What replaces a marked block is ``ClearSolutions.code_stub`` in
 ``tools/nbgrader_config.py`` (``...``), the configuration nbgrader's
-``generate_assignment`` uses to make the learner copies.
+``generate_assignment`` uses to make the learner copies; it also puts a
+one-line answer's stub on one line.
 """
 
 from __future__ import annotations
