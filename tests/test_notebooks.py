@@ -286,10 +286,30 @@ def test_notebook_is_clean(path):
 
 @pytest.mark.parametrize("path", ALL_PATHS, ids=_id)
 def test_every_code_cell_was_executed_in_order(path):
-    counts = [c.execution_count for c in read(path).cells if c.cell_type == "code"]
-    assert counts == list(range(1, len(counts) + 1)), (
+    cells = [c for c in read(path).cells if c.cell_type == "code"]
+    counts = [c.execution_count for c in cells]
+    # a learner copy stores no run of a cell that shows an answer (tools/run_notebooks.py)
+    hidden = path in LEARNER_PATHS
+    expected = [
+        None if hidden and runner.SHOWS_ANSWER in tags(c) else k for k, c in enumerate(cells, 1)
+    ]
+    assert counts == expected, (
         "execution counts are not 1, 2, 3, ...: run .venv/bin/python tools/run_notebooks.py"
     )
+
+
+@pytest.mark.parametrize("solution", SOLUTION_PATHS, ids=_id)
+def test_a_cell_that_shows_an_answer_comes_after_the_checker_and_is_hidden_from_the_learner(
+    solution,
+):
+    cells = read(solution).cells
+    learner = {c.id: c for c in read(NOTEBOOKS / solution.name).cells}
+    for k, cell in enumerate(cells):
+        if runner.SHOWS_ANSWER not in tags(cell):
+            continue
+        assert any(source.is_checker(c) for c in cells[:k]), f"{cell.id}: no exercise above it"
+        assert text_of(cell).strip(), f"{cell.id}: the solution copy stores what nbval compares"
+        assert learner[cell.id].outputs == [], f"{cell.id}: the learner copy shows the answer"
 
 
 @pytest.mark.parametrize("path", ALL_PATHS, ids=_id)

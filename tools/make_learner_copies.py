@@ -33,6 +33,9 @@ What a chapter follows (``tests/test_notebooks.py`` checks it):
 - an exercise is written as one cell tagged ``solution`` ending with ``chN.checker(...)``
   (the conversion splits it into answer and checker cells); its stored verdict is
   "Correct!" (and "Not attempted" in the learner copy);
+- a cell that prints an exercise's answer comes after the exercise's checker, with the tag
+  ``shows-answer`` and a word in the text before it to run it once answered: the learner copy
+  stores no output for it (``tools/run_notebooks.py``);
 - printed floats formatted to fixed digits; plot cells that end with ``plt.show()`` or return
   a Figure (never a bare ``ax.plot(...)``, whose repr holds a memory address);
 - a cell nbval must not compare (an explorer: ``widgets.explore...(f)``) carries the tag

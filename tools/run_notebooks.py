@@ -17,7 +17,10 @@ For each solution copy ``notebooks/solutions/NN-*.ipynb`` it
    it (the same steps as ``nbstripout --keep-output --keep-count``, plus those),
 4. generates its learner copy ``notebooks/NN-*.ipynb`` with ``nbgrader
    generate_assignment`` (see ``tools/make_learner_copies.py``) and executes and
-   cleans that too,
+   cleans that too, then takes out the output (and execution count) of every
+   cell tagged ``shows-answer``: a cell after an exercise that prints its answer
+   (the learner runs it after answering; nbval runs it without comparing, as a
+   cell never run, and compares its output in the solution copy),
 
 so that every stored output is one nbval can reproduce (``make test`` runs nbval
 in strict mode on both copies). Run it after editing a solution copy, and
@@ -41,6 +44,7 @@ from make_learner_copies import NOTEBOOKS, ROOT, generate, solution_paths
 from nbgrader_source import to_source
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SHOWS_ANSWER = "shows-answer"  # the tag of a cell that prints an exercise's answer
 TIMEOUT = 300  # seconds per cell
 # The keys `nbstripout` removes by default (besides outputs, which are kept here).
 EXTRA_KEYS = [
@@ -63,6 +67,15 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
             cell.outputs = coalesce_streams(outputs)
+    return nb
+
+
+def hide_answers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A learner copy as it is stored: no output of a cell that prints an exercise's answer."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and SHOWS_ANSWER in cell.metadata.get("tags", []):
+            cell.outputs = []
+            cell.execution_count = None
     return nb
 
 
@@ -97,12 +110,17 @@ def execute(nb: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def run(path: Path, nb: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
-    """Execute, clean and write one notebook (``nb``, or the one at ``path``)."""
+def run(
+    path: Path, nb: nbformat.NotebookNode | None = None, *, learner: bool = False
+) -> nbformat.NotebookNode:
+    """Execute, clean and write one notebook (``nb``, or the one at ``path``); a learner
+    copy without the outputs that show an answer."""
     start = time.perf_counter()
     if nb is None:
         nb = nbformat.read(path, as_version=4)
     nb = clean(execute(nb, path.parent))
+    if learner:
+        nb = hide_answers(nb)
     nbformat.write(nb, path)
     print(f"{path.relative_to(ROOT)}: {time.perf_counter() - start:.1f} s")
     return nb
@@ -118,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     sources = {p.name: run(p, to_source(nbformat.read(p, as_version=4))) for p in paths}
     for name, learner in generate(sources).items():
-        run(NOTEBOOKS / name, learner)
+        run(NOTEBOOKS / name, learner, learner=True)
     return 0
 
 
