@@ -256,6 +256,113 @@ def test_tape_exp():
     assert status(ch3.tape_exp, ...) == "not attempted"
 
 
+# 3.6: h(x1, x2, x3) = (x1 + x2) exp(x2 x3); units w1 = x1, w2 = x2, w3 = x3, w4 = w1 + w2,
+# w5 = w2 w3, w6 = exp(w5), w7 = w4 w6. The adjoints are partial derivatives of h, here in
+# closed form: h depends on w4, w5, w6 as w7 = w4 exp(w5) once w6 is fixed, and so on.
+
+
+def h_adjoints_closed_form(x1, x2, x3):
+    s, e = x1 + x2, math.exp(x2 * x3)
+    return [
+        e,  # dh/dx1
+        e * (1 + s * x3),  # dh/dx2: through w4 and through w5
+        s * e * x2,  # dh/dx3
+        e,  # dh/dw4 = w6
+        s * e,  # dh/dw5 = w4 exp(w5)
+        s,  # dh/dw6 = w4
+        1.0,  # dh/dw7
+    ]
+
+
+def h_adjoints_with(x1, x2, x3, *, change):
+    """The closed-form adjoints with one unit's changed: ``change(k, right, x1, x2, x3)``."""
+    right = h_adjoints_closed_form(x1, x2, x3)
+    return [change(k, w, x1, x2, x3) for k, w in enumerate(right)]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        h_adjoints_closed_form,
+        lambda *p: tuple(h_adjoints_closed_form(*p)),
+        lambda *p: np.array(h_adjoints_closed_form(*p)),
+        lambda *p: [np.float64(w) for w in h_adjoints_closed_form(*p)],
+    ],
+)
+def test_h_adjoints_right(fn):
+    assert status(ch3.h_adjoints, fn) == "correct"
+
+
+def test_h_adjoints_checks_the_sweep_against_finite_differences():
+    # the closed form above is h's gradient: central differences agree at a random point
+    x = np.array([0.3, -0.7, 0.9])
+
+    def h(v):
+        return (v[0] + v[1]) * math.exp(v[1] * v[2])
+
+    step = 1e-6
+    fd = [(h(x + step * e) - h(x - step * e)) / (2 * step) for e in np.eye(3)]
+    assert np.allclose(h_adjoints_closed_form(*x)[:3], fd, atol=1e-8)
+
+
+def h_stub(x1, x2, x3): ...
+
+
+def fan_in_lost_at_x2(*p):  # w2 keeps what w5 sends, not w4's
+    return h_adjoints_with(*p, change=lambda k, w, x1, x2, x3: w - math.exp(x2 * x3) if k == 1 else w)
+
+
+def only_the_sum_reaches_x2(*p):  # w2 keeps what w4 sends, not w5's
+    return h_adjoints_with(*p, change=lambda k, w, x1, x2, x3: math.exp(x2 * x3) if k == 1 else w)
+
+
+def exp_partial_one(x1, x2, x3):  # w5_bar = w6_bar * 1
+    s, e = x1 + x2, math.exp(x2 * x3)
+    return [e, e + s * x3, s * x2, e, s, s, 1.0]
+
+
+def exp_partial_w5(x1, x2, x3):  # w5_bar = w6_bar * w5
+    s, e, w5 = x1 + x2, math.exp(x2 * x3), x2 * x3
+    return [e, e + s * w5 * x3, s * w5 * x2, e, s * w5, s, 1.0]
+
+
+def factors_swapped(x1, x2, x3):  # d(w2 w3)/dw2 taken as w2
+    s, e = x1 + x2, math.exp(x2 * x3)
+    return [e, e + s * e * x2, s * e * x3, e, s * e, s, 1.0]
+
+
+test_h_adjoints_mistakes = mistake_hints(
+    ch3.h_adjoints,
+    [
+        (fan_in_lost_at_x2, "read by two units"),
+        (only_the_sum_reaches_x2, "read by two units"),
+        (exp_partial_one, "is not 1"),
+        (exp_partial_w5, "not w5 itself"),
+        (factors_swapped, "the other factor"),
+        (lambda *p: [0.0] * 7, "seed"),
+        (lambda *p: h_adjoints_closed_form(*p)[::-1], "listed top down"),
+        (lambda *p: h_adjoints_closed_form(*p)[:6], "7 units"),
+        (lambda *p: [*h_adjoints_closed_form(*p)[:6], ...], "w̄7 is still Ellipsis"),
+        (lambda *p: [1.0] * 7, "Sweep back from the seed"),
+        (lambda *p: h_adjoints_closed_form(1.0, 0.5, -0.5), "Sweep back"),  # hard-coded
+        (lambda *p: "adjoints", "h_adjoints"),
+    ],
+)
+
+
+def test_h_adjoints_repeated_fan_in_mistake_gets_a_closer_hint():
+    first = hint(ch3.h_adjoints, fan_in_lost_at_x2)
+    again = hint(ch3.h_adjoints, fan_in_lost_at_x2)
+    assert "What does its adjoint receive" in first
+    assert "w4 = w1 + w2 and by w5 = w2 w3" in again
+
+
+def test_h_adjoints_stub_and_a_raising_function():
+    assert status(ch3.h_adjoints, h_stub) == "not attempted"
+    assert status(ch3.h_adjoints, ...) == "not attempted"
+    assert "ZeroDivisionError" in hint(ch3.h_adjoints, lambda *p: 1 / 0)
+
+
 # --- chapter 4: forward versus reverse ---------------------------------------------------
 
 

@@ -47,6 +47,7 @@ POINTS = {
     "2.2": 2,  # dual_cos: a function
     "3.1": 3,  # backward: the whole backward loop
     "3.3": 2,  # mul_backward: a function
+    "3.6": 2,  # h_adjoints: a function
     "4.1": 2,  # jacobian_by_columns: a function
     "4.4": 2,  # complex_step: a function
     "5.1": 2,  # newton_step: a function

@@ -24,6 +24,7 @@ from adlearn.exercises.verdict import NotYet, checker, diagnose, exact, number, 
 __all__ = [
     "adjoint_x1",
     "backward",
+    "h_adjoints",
     "mul_backward",
     "our_backward",
     "square_square",
@@ -426,4 +427,89 @@ def tape_exp(Var):
     return (
         "One value, one local partial, one entry: that is all a new operation needs. "
         "The backward loop did not change."
+    )
+
+
+def _h_units(x1, x2, x3):
+    """The units w1 .. w7 of h(x1, x2, x3) = (x1 + x2) exp(x2 x3), in evaluation order."""
+    w4, w5 = x1 + x2, x2 * x3
+    w6 = math.exp(w5)
+    return [x1, x2, x3, w4, w5, w6, w4 * w6]
+
+
+def _h_sweep(x1, x2, x3, *, exp_partial=None, reaches_x2="both", other_factor=True, seed=1.0):
+    """The adjoints of h's units by a backward sweep; the keywords make a typical mistake."""
+    _, w2, w3, w4, w5, w6, _ = _h_units(x1, x2, x3)
+    a, b = (w2, w3) if other_factor else (w3, w2)  # d(w2 w3)/dw2 and /dw3
+    b7 = seed
+    b6 = b7 * w4
+    b4 = b7 * w6
+    b5 = b6 * (w6 if exp_partial is None else exp_partial(w5))
+    b3 = b5 * a
+    b2 = (b5 * b if reaches_x2 != "sum" else 0.0) + (b4 if reaches_x2 != "product" else 0.0)
+    b1 = b4
+    return [b1, b2, b3, b4, b5, b6, b7]
+
+
+@checker("3.6", "the adjoints of a new function")
+def h_adjoints(fn):
+    """``fn(x1, x2, x3)`` returns the adjoints of the seven units of
+    h(x1, x2, x3) = (x1 + x2) exp(x2 x3), ``[w̄1, ..., w̄7]``, from one backward sweep."""
+    points = test_points([(1.0, 0.5, -0.5), (-0.75, 1.5, 0.25)], 3, seed=36, low=-1.0, high=1.0)
+    got = []
+    for point in points:
+        out = call(fn, *point, name="h_adjoints")
+        try:
+            values = items(out, 7, f"h_adjoints{point}")
+        except NotYet as e:
+            raise NotYet(
+                f"{e.hint} h has 7 units: x1, x2, x3 and four operations (+, *, exp, *), "
+                "one adjoint each."
+            ) from None
+        for k, w in enumerate(values):
+            if w is Ellipsis or w is None:
+                raise NotYet(f"w̄{k + 1} is still {w!r}: finish that adjoint, then run the cell again.")
+        got.append([number(w, name=f"w̄{k + 1}") for k, w in enumerate(values)])
+    got = np.array(got)
+    want = np.array([_h_sweep(*p) for p in points])
+    if exact(got, want):
+        return (
+            "The seed at the top, each unit's adjoint from the units that read it, and x2, read "
+            "twice, adds both contributions: the chapter's sweep on a function of its own."
+        )
+    mine = ", ".join(f"{v:.3f}" for v in got[0])
+    said = f"at (x1, x2, x3) = {points[0]} your adjoints are [{mine}]"
+    if exact(got[:, ::-1], want):
+        raise NotYet(
+            "Right values, listed top down: give them in the units' order, w̄1 first.", said
+        )
+
+    def sweeps(**mistake):
+        return np.array([_h_sweep(*p, **mistake) for p in points])
+
+    fan_in = (
+        "x2 is read by two units. What does its adjoint receive from each?",
+        "w2 = x2 is read by w4 = w1 + w2 and by w5 = w2 w3: w̄2 adds both contributions.",
+    )
+    diagnose(
+        got,
+        [
+            (sweeps(reaches_x2="sum"), fan_in),
+            (sweeps(reaches_x2="product"), fan_in),
+            (sweeps(exp_partial=lambda w5: 1.0), (
+                "Look at w̄5: the local partial of w6 = exp(w5) is not 1.",
+            )),
+            (sweeps(exp_partial=lambda w5: w5), (
+                "Look at w̄5: the local partial of exp(w5) is d exp(w5)/dw5, not w5 itself.",
+            )),
+            (sweeps(other_factor=False), (
+                "Look at w̄2 and w̄3: the partial of a product by one factor is the other factor.",
+            )),
+            (sweeps(seed=0.0), ("The sweep starts from a seed: the adjoint of the output, h.",)),
+        ],
+        default=(
+            "Sweep back from the seed w̄7 = 1: each unit's adjoint adds, over the units that "
+            "read it, their adjoint times the local partial. Check one unit at a time."
+        ),
+        said=said,
     )
