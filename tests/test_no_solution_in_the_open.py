@@ -267,7 +267,26 @@ def test_shows_finds_a_value_as_it_is_printed():
     assert not any(distinct(v) for v in (7, 2.0, -8, 0.5, 0.0025))
 
 
-@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
+#: Learner copies known to print an answer below its exercise, as KNOWN_LEAKS above: strict
+#: xfails, so that an entry goes when its chapter tags the cells ``shows-answer``.
+KNOWN_VALUE_LEAKS: dict = {
+    "09-control-flow-tracing-and-compiling.ipynb": (
+        "exercise 9.1's dy2/da = 13/36 = 0.361 is printed by the forward trace of two Newton "
+        "steps and the table of steps right below the exercise"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "solution",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN_VALUE_LEAKS[p.name], strict=True))
+        if p.name in KNOWN_VALUE_LEAKS
+        else p
+        for p in SOLUTIONS
+    ],
+    ids=lambda p: p.name,
+)
 def test_no_stored_output_of_the_learner_copy_shows_an_answer_below_its_exercise(solution):
     learner = nbformat.read(solution.parent.parent / solution.name, as_version=4).cells
     ids = [c.get("id") for c in learner]
