@@ -105,16 +105,17 @@ def test_fragments_find_the_answer_inside_other_code():
     assert fragments("answer") == set()
 
 
-@pytest.mark.parametrize(
-    "solution",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN_LEAKS[p.name], strict=True))
-        if p.name in KNOWN_LEAKS
+def chapters(known: dict) -> list:
+    """Every solution copy, those listed in ``known`` (name: leak) as strict xfails."""
+    return [
+        pytest.param(p, marks=pytest.mark.xfail(reason=known[p.name], strict=True))
+        if p.name in known
         else p
         for p in SOLUTIONS
-    ],
-    ids=lambda p: p.name,
-)
+    ]
+
+
+@pytest.mark.parametrize("solution", chapters(KNOWN_LEAKS), ids=lambda p: p.name)
 def test_the_learner_copy_holds_no_solution_code(solution):
     learner = nbformat.read(solution.parent.parent / solution.name, as_version=4)
     pieces = forbidden(solution)
@@ -277,16 +278,7 @@ KNOWN_VALUE_LEAKS: dict = {
 }
 
 
-@pytest.mark.parametrize(
-    "solution",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN_VALUE_LEAKS[p.name], strict=True))
-        if p.name in KNOWN_VALUE_LEAKS
-        else p
-        for p in SOLUTIONS
-    ],
-    ids=lambda p: p.name,
-)
+@pytest.mark.parametrize("solution", chapters(KNOWN_VALUE_LEAKS), ids=lambda p: p.name)
 def test_no_stored_output_of_the_learner_copy_shows_an_answer_below_its_exercise(solution):
     learner = nbformat.read(solution.parent.parent / solution.name, as_version=4).cells
     ids = [c.get("id") for c in learner]
