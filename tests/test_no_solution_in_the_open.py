@@ -270,12 +270,7 @@ def test_shows_finds_a_value_as_it_is_printed():
 
 #: Learner copies known to print an answer below its exercise, as KNOWN_LEAKS above: strict
 #: xfails, so that an entry goes when its chapter tags the cells ``shows-answer``.
-KNOWN_VALUE_LEAKS: dict = {
-    "09-control-flow-tracing-and-compiling.ipynb": (
-        "exercise 9.1's dy2/da = 13/36 = 0.361 is printed by the forward trace of two Newton "
-        "steps and the table of steps right below the exercise"
-    ),
-}
+KNOWN_VALUE_LEAKS: dict = {}
 
 
 @pytest.mark.parametrize("solution", chapters(KNOWN_VALUE_LEAKS), ids=lambda p: p.name)
