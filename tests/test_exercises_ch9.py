@@ -14,20 +14,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from exercise_support import hint, mistake_hints, status
 
 import adlearn as ad
 from adlearn.exercises import ch9
-
-
-def status(check, *answers):
-    return check.judge(*answers).status
-
-
-def hint(check, *answers):
-    verdict = check.judge(*answers)
-    assert verdict.status == "not yet", verdict
-    return verdict.hint
-
 
 # --- 9.1 the derivative through two Newton steps ----------------------------------------------
 # y1 = (1 + a)/2, y1' = 1/2; y2 = (y1 + a/y1)/2, y2' = (y1' + 1/y1 - a y1'/y1²)/2; at a = 2:
@@ -39,8 +29,8 @@ def test_newton_derivative_right(answer):
     assert status(ch9.newton_derivative, answer) == "correct"
 
 
-@pytest.mark.parametrize(
-    ("answer", "words"),
+test_newton_derivative_mistakes = mistake_hints(
+    ch9.newton_derivative,
     [
         (1 / (2 * math.sqrt(2.0)), "derivative of sqrt itself"),
         (1 / 3, "only the direct term"),
@@ -53,8 +43,6 @@ def test_newton_derivative_right(answer):
         (1j, "complex"),
     ],
 )
-def test_newton_derivative_mistakes(answer, words):
-    assert words in hint(ch9.newton_derivative, answer)
 
 
 def test_newton_derivative_stub():
@@ -136,8 +124,8 @@ def _swapped(x1, x2):
     return tuple(reversed(g_grad_right(x1, x2)))
 
 
-@pytest.mark.parametrize(
-    ("fn", "words"),
+test_adjoint_by_hand_mistakes = mistake_hints(
+    ch9.adjoint_by_hand,
     [
         (_x1_bar_only_last_product, "add what comes down that way too"),
         (_x1_bar_only_through_sin, "second factor of the last product"),
@@ -156,8 +144,6 @@ def _swapped(x1, x2):
         ("g_grad", "should be a function"),
     ],
 )
-def test_adjoint_by_hand_mistakes(fn, words):
-    assert words in hint(ch9.adjoint_by_hand, fn)
 
 
 def test_adjoint_by_hand_right_only_at_the_shown_point_fails():
@@ -192,8 +178,8 @@ def test_recordings_right(answer):
     assert status(ch9.recordings, answer) == "correct"
 
 
-@pytest.mark.parametrize(
-    ("answer", "words"),
+test_recordings_mistakes = mistake_hints(
+    ch9.recordings,
     [
         ((3, 6), "paths in the code"),
         ((6, 6), "reused as long as its guards hold"),
@@ -209,8 +195,6 @@ def test_recordings_right(answer):
         (("2", "6"), "str"),
     ],
 )
-def test_recordings_mistakes(answer, words):
-    assert words in hint(ch9.recordings, answer)
 
 
 def test_recordings_stub():
@@ -302,8 +286,8 @@ def test_missing_line_right_two_ways():
     assert status(ch9.missing_line, "x2_bar = x1 * math.exp(x1 * x2) - math.sin(x2)") == "correct"
 
 
-@pytest.mark.parametrize(
-    ("answer", "words"),
+test_missing_line_mistakes = mistake_hints(
+    ch9.missing_line,
     [
         ("x2_bar = w2 * x1", "adds both contributions"),
         ("x2_bar += w2 * x2", "the other factor"),
@@ -327,8 +311,6 @@ def test_missing_line_right_two_ways():
         (["x2_bar += w2 * x1"], "in quotes"),
     ],
 )
-def test_missing_line_mistakes(answer, words):
-    assert words in hint(ch9.missing_line, answer)
 
 
 def test_missing_line_that_breaks_x1_bar_is_told_where_the_gap_is():
