@@ -16,13 +16,22 @@ Examples
 from adlearn import array_rules, rules  # noqa: F401 (fills the rule table)
 from adlearn.check import check_grad
 from adlearn.checkpoint import checkpoint
-from adlearn.compiled import jit
 from adlearn.forward import Dual, derivative, jacfwd, jvp
 from adlearn.higher import hessian, hvp
 from adlearn.reverse import Var, grad, jacrev, value_and_grad, vjp
 from adlearn.trace import Trace, trace
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # ad.jit loads the compiler (recording and code generation) when first used, so that
+    # `import adlearn` stays as quick for a learner who never compiles
+    if name == "jit":
+        from adlearn.compiled import jit
+
+        return jit
+    raise AttributeError(f"module 'adlearn' has no attribute {name!r}")
 
 __all__ = [
     "Dual",
