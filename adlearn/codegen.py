@@ -102,6 +102,7 @@ class _Writer:
         self.namespace: dict = {"math": math, "np": np, "Retrace": Retrace}
         self.taken = set(reserved) | set(dir(builtins)) | set(self.namespace)
         self.inline: dict[int, tuple[str, bool]] = {}  # ref -> (expression, atomic)
+        self.constants: list[str] = []  # names of the constants that have no literal
 
     def fresh_name(self, wanted: str) -> str:
         name, k = wanted, 2
@@ -116,6 +117,7 @@ class _Writer:
             return text, not text.startswith("-")
         name = self.fresh_name(f"c{len(self.namespace)}")
         self.namespace[name] = v
+        self.constants.append(name)
         return name, True
 
     def function(self, wanted: str, fn) -> str:
@@ -323,8 +325,20 @@ def generate(rec, output, input_names, name="f", notation="hierarchy", reference
         if not (line.startswith("#") and (k + 1 == len(lines) or lines[k + 1].startswith("#")))
     ]
     body.append(f"return {returned}")
+    body[:0] = [f"# {c}: {_described(w.namespace[c])}" for c in w.constants]
     source = f"def {name}({', '.join(params)}):\n" + "".join(f"    {line}\n" for line in body)
     return Program(source, w.namespace, guards, name)
+
+
+def _described(v) -> str:
+    """A constant without a literal, as a comment at the top of the program says what it is."""
+    if isinstance(v, np.ndarray):
+        if v.size and (v == v.flat[0]).all():
+            return f"{v.dtype} array of shape {v.shape}, every entry {v.flat[0].item()!r}"
+        if v.size <= 6:
+            return repr(v).replace("\n", " ")
+        return f"{v.dtype} array of shape {v.shape}, from {v.min().item()!r} to {v.max().item()!r}"
+    return repr(v).replace("\n", " ")
 
 
 def _ref(rec, x):

@@ -294,3 +294,19 @@ def test_bad_arguments():
         ad.jit(3)
     with pytest.raises(ValueError, match="notation must be"):
         ad.jit(f, notation="greek")
+
+
+def test_an_array_constant_is_described_where_the_program_starts():
+    weights = np.arange(3.0)
+    compiled = ad.jit(ad.grad(lambda x: np.sum(weights * np.sin(x))))
+    x = np.array([0.1, 0.2, 0.3])
+    lines = compiled.source(x).splitlines()
+    named = [line.split()[1].rstrip(":") for line in lines if line.strip().startswith("# c")]
+    assert len(named) == 1
+    assert f"# {named[0]}: array([0., 1., 2.])" in lines[1]
+    assert any(named[0] in line for line in lines[2:])
+    np.testing.assert_allclose(compiled(x), weights * np.cos(x), rtol=1e-15)
+    many = np.linspace(-1.0, 1.0, 30)
+    assert "shape (30,), from -1.0 to 1.0" in ad.jit(ad.grad(lambda x: np.sum(many * x))).source(
+        np.ones(30)
+    )
