@@ -57,3 +57,9 @@ def test_make_test_oldest_installs_the_same_extras_as_make_test():
     assert '-c $(OLDEST)/constraints.txt -e ".[$(EXTRAS)]"' in makefile
     assert '-e ".[$(EXTRAS)]"' in makefile.split("lab:")[0]  # the newest set: the same extras
     assert makefile.count("tools/bounds.py versions $(EXTRAS)") == 2  # each set says its versions
+
+
+def test_ci_runs_the_newest_and_the_oldest_set():
+    commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
+                if line.strip().startswith("make ")]
+    assert commands == ["make test", "make test-oldest"]
