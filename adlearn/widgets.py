@@ -41,14 +41,13 @@ w⁰₁   w1       x1         0.000    1.000    4.000
 from __future__ import annotations
 
 import html
-import io
 import math
 import numbers
 import warnings
 
 import numpy as np
 
-from adlearn import palette
+from adlearn import palette, png
 
 try:
     import ipywidgets as W
@@ -239,14 +238,8 @@ def _message_html(text):
 
 
 def _encode(canvas) -> bytes:
-    """The canvas's pixels as PNG bytes (fast compression: a picture lives for a moment)."""
-    from PIL import Image
-
-    width, height = canvas.get_width_height(physical=True)
-    picture = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    picture.convert("RGB").save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    """The canvas's pixels as PNG bytes (fast: a picture lives for a moment)."""
+    return png.encode(np.asarray(canvas.buffer_rgba()))
 
 
 class _Backdrop:
