@@ -336,7 +336,8 @@ def _edges(trace):
 
 
 def _bezier(a, b, rad, t):
-    """A point of matplotlib's arc3 connection from a to b (in equal-aspect inches)."""
+    """A point of matplotlib's arc3 connection from a to b (in equal-aspect inches);
+    points, where ``t`` is an array."""
     (x1, y1), (x2, y2) = a, b
     cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
     s = 1 - t
@@ -355,13 +356,17 @@ def _inside(point, r):
     return r[0] <= point[0] <= r[2] and r[1] <= point[1] <= r[3]
 
 
+def _inside_all(xs, ys, r):
+    """``_inside`` for arrays of points."""
+    return (r[0] <= xs) & (xs <= r[2]) & (r[1] <= ys) & (ys <= r[3])
+
+
 def _visible(a, b, rad, start, end, gap):
     """Parameters (t0, t1) where the curve from a to b leaves rectangle ``start`` and
     enters rectangle ``end``, moved ``gap`` inches further in (bisection, no recursion)."""
     ts = np.linspace(0.0, 1.0, 41)
-    inside_start = [_inside(_bezier(a, b, rad, t), start) for t in ts]
-    inside_end = [_inside(_bezier(a, b, rad, t), end) for t in ts]
-    out = [i for i in range(len(ts)) if not inside_start[i] and not inside_end[i]]
+    xs, ys = _bezier(a, b, rad, ts)  # all 41 points at once (the same numbers, faster)
+    out = np.flatnonzero(~_inside_all(xs, ys, start) & ~_inside_all(xs, ys, end)).tolist()
     if not out:
         return 0.25, 0.75
     lo_in, lo_out = ts[max(out[0] - 1, 0)], ts[out[0]]
@@ -379,14 +384,16 @@ def _visible(a, b, rad, start, end, gap):
 
 def _crosses(a, b, rad, cards, skip):
     """Whether an edge passes through a card other than its ends."""
-    for t in np.linspace(0.08, 0.92, 25):
-        x, y = _bezier(a, b, rad, t)
-        for c in cards:
-            if c.number in skip:
-                continue
-            if abs(x - c.x) < c.width / 2 + 0.05 and c.bottom - 0.05 < y < c.top + 0.05:
-                return True
-    return False
+    others = [c for c in cards if c.number not in skip]
+    if not others:
+        return False
+    # every point against every card at once: points down, cards across
+    xs, ys = _bezier(a, b, rad, np.linspace(0.08, 0.92, 25)[:, None])
+    cx = np.array([c.x for c in others])
+    half = np.array([c.width / 2 + 0.05 for c in others])
+    low = np.array([c.bottom - 0.05 for c in others])
+    high = np.array([c.top + 0.05 for c in others])
+    return bool(np.any((abs(xs - cx) < half) & (low < ys) & (ys < high)))
 
 
 def _rad(a, b, j, m, cards, skip):
