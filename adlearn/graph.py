@@ -466,10 +466,32 @@ def draw(
         return _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title)
 
 
-def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, figure=None):
+@dataclass
+class Layers:
+    """What an explorer keeps of its graph between two changes (``_draw(..., layers=)``).
+
+    The unit boxes, their names and operations, the edges and the title are the
+    still layer: drawn again only when the layout changes (``key``). The tags
+    with the numbers, the edge labels and the caption are the moving layer,
+    made anew on every change (``moving``, in drawing order). ``rebuilt`` says
+    whether the last call made the still layer again.
+    """
+
+    key: tuple = ()
+    moving: list = field(default_factory=list)
+    rebuilt: bool = True
+    edges: list = field(default_factory=list)  # what placing an edge label needs
+    taken: list = field(default_factory=list)  # where an edge label must not go
+    paths: dict = field(default_factory=dict)  # points along each edge
+
+
+def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, figure=None,
+          layers=None):
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
     from matplotlib.path import Path
 
+    if layers is not None and (figure is None or ax is not None):
+        raise ValueError("draw: layers are kept for a figure of the graph's own, not an Axes")
     if len(trace.units) > MAX_UNITS:
         raise ValueError(
             f"draw: the graph has {len(trace.units)} units; a drawing holds at most "
@@ -517,6 +539,19 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
                 fig.set_size_inches(fig_w, fig_h)
         body_h = fig_h - title_h - caption_h
         place = (0, caption_h / fig_h, 1, body_h / fig_h)
+        if layers is not None:
+            key = _layout_key(trace, cards, notation, mode, step, rank, (fig_w, fig_h), title)
+            keep = key == layers.key and fig.axes and fig.axes[0].get_gid() == "graph"
+            layers.key, layers.rebuilt = key, not keep
+            if not keep:
+                layers.edges = []
+        if layers is not None and keep:
+            # the same layout as last time: only the moving layer is made again
+            ax = fig.axes[0]
+            for artist in layers.moving:
+                artist.remove()
+            return _draw_moving(trace, notation, shows, edge_labels, mode, step, digits, fig,
+                                ax, cards, caption, (title_h, caption_h, fig_h), layers)
         if figure is not None and fig.axes and fig.axes[0].get_gid() == "graph":
             # the graph drawn last time: take its artists away, keep the Axes (faster)
             ax = fig.axes[0]
@@ -533,9 +568,8 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         scale = 1.0
         fig.text(0.5, 1 - 0.5 * title_h / fig_h, title, ha="center", va="center",
                  fontsize=palette.FONT["title"], gid="title")
-        if caption:
-            fig.text(0.5, 0.5 * caption_h / fig_h, caption, ha="center", va="center",
-                     fontsize=palette.FONT["caption"], gid="caption", linespacing=1.5)
+        if layers is None:
+            _figure_caption(fig, caption, caption_h, fig_h)
     else:
         fig = ax.figure
         engine = fig.get_layout_engine()
@@ -592,21 +626,8 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         ax.text(c.x, c.y - c.head_h / 2 + 0.6 * PAD + fs["operation"] * 0.62 / 72 / scale,
                 c.operation, ha="center", va="center", fontsize=fs["operation"],
                 color=text_colour, zorder=4, gid="operation")
-        if c.notes:
-            tag = FancyBboxPatch(
-                (c.x - c.note_w / 2, c.bottom), c.note_w, c.note_h,
-                boxstyle="round,pad=0,rounding_size=0.06",
-                facecolor="white", edgecolor=palette.MUTED, linewidth=1.0 * scale,
-                zorder=3, gid=f"note-{c.number}",
-            )
-            ax.add_artist(tag)
-            line_h = (c.note_h - 0.6 * PAD) / len(c.notes)
-            for i, (text, text_col) in enumerate(c.notes):
-                y = c.y - c.head_h / 2 - 0.3 * PAD - (i + 0.5) * line_h
-                muted = c.state == "pending" and text.endswith("?")
-                ax.text(c.x, y, text, ha="center", va="center", fontsize=fs["note"],
-                        color=palette.MUTED if muted else text_col, zorder=4,
-                        gid=f"note-{c.number}")
+        if layers is None:
+            _draw_notes(ax, c, fs, scale)
 
     # edges: operand to consumer (reverse mode: consumer down to operand)
     where = {c.number: c for c in cards}
@@ -643,10 +664,77 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         lines = _edge_lines(trace, notation, o, n, k, j, mode, passed, edge_labels, digits)
         if lines:
             labels.append((lines, (o, n, k), where[o], where[n], rad, lit))
+        if layers is not None:
+            layers.edges.append((o, n, k, j, where[o], where[n], rad, lit, passed))
+    if layers is not None:
+        layers.taken, layers.paths = taken, paths
+        return _draw_moving(trace, notation, shows, edge_labels, mode, step, digits, fig, ax,
+                            cards, caption, (title_h, caption_h, fig_h), layers)
     # labels last, clear of every unit, arrow head and label placed before them
     for lines, key, lower, upper, rad, lit in labels:
         others = [p for edge, points in paths.items() if edge != key for p in points]
         _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, others, fs, scale)
+    return fig
+
+
+def _draw_notes(ax, c, fs, scale):
+    """The tag under a unit with its numbers; returns the artists made."""
+    from matplotlib.patches import FancyBboxPatch
+
+    if not c.notes:
+        return []
+    tag = FancyBboxPatch(
+        (c.x - c.note_w / 2, c.bottom), c.note_w, c.note_h,
+        boxstyle="round,pad=0,rounding_size=0.06",
+        facecolor="white", edgecolor=palette.MUTED, linewidth=1.0 * scale,
+        zorder=3, gid=f"note-{c.number}",
+    )
+    made = [ax.add_artist(tag)]
+    line_h = (c.note_h - 0.6 * PAD) / len(c.notes)
+    for i, (text, text_col) in enumerate(c.notes):
+        y = c.y - c.head_h / 2 - 0.3 * PAD - (i + 0.5) * line_h
+        muted = c.state == "pending" and text.endswith("?")
+        made.append(ax.text(c.x, y, text, ha="center", va="center", fontsize=fs["note"],
+                            color=palette.MUTED if muted else text_col, zorder=4,
+                            gid=f"note-{c.number}"))
+    return made
+
+
+def _figure_caption(fig, caption, caption_h, fig_h):
+    if not caption:
+        return None
+    return fig.text(0.5, 0.5 * caption_h / fig_h, caption, ha="center", va="center",
+                    fontsize=palette.FONT["caption"], gid="caption", linespacing=1.5)
+
+
+def _layout_key(trace, cards, notation, mode, step, rank, size, title):
+    """Everything the still layer of a graph depends on: equal keys, equal pictures."""
+    return (
+        size, title, notation, mode, step, tuple(sorted(rank.items())),
+        tuple((c.number, c.label, c.operation, c.state, c.x, c.y, c.head_w, c.head_h,
+               c.note_w, c.note_h, trace.unit(c.number).is_input) for c in cards),
+        tuple(_edges(trace)),
+    )
+
+
+def _draw_moving(trace, notation, shows, edge_labels, mode, step, digits, fig, ax, cards,
+                 caption, heights, layers):
+    """Make the moving layer (tags, numbers, edge labels, caption) into ``layers.moving``."""
+    _title_h, caption_h, fig_h = heights
+    fs = dict(palette.FONT)
+    moving = [a for c in cards for a in _draw_notes(ax, c, fs, 1.0)]
+    taken = list(layers.taken)
+    for o, n, k, j, lower, upper, rad, lit, passed in layers.edges:
+        lines = _edge_lines(trace, notation, o, n, k, j, mode, passed, edge_labels, digits)
+        if lines:
+            others = [p for edge, points in layers.paths.items() if edge != (o, n, k)
+                      for p in points]
+            moving += _place_edge_label(ax, lines, (o, n, k), lower, upper, rad, mode, lit,
+                                        taken, others, fs, 1.0)
+    # drawn as the whole figure would draw them: the Axes' artists by zorder, then the caption
+    moving.sort(key=lambda a: a.get_zorder())
+    caption_text = _figure_caption(fig, caption, caption_h, fig_h)
+    layers.moving = moving + ([caption_text] if caption_text is not None else [])
     return fig
 
 
@@ -735,11 +823,14 @@ def _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, other
     taken.append(box)
     top = y + (len(lines) - 1) * line_h / 2
     o, n, k = key
+    made = []
     for i, (text, col, weight) in enumerate(lines):
-        ax.text(x, top - i * line_h, text, ha="center", va="center", fontsize=fs["edge"],
-                color=col, fontweight=weight, zorder=5, gid=f"edge-label-{o}-{n}-{k}",
-                bbox={"boxstyle": "round,pad=0.12", "facecolor": "white",
-                      "edgecolor": palette.MUTED if lit else "none", "alpha": 0.92})
+        made.append(ax.text(
+            x, top - i * line_h, text, ha="center", va="center", fontsize=fs["edge"],
+            color=col, fontweight=weight, zorder=5, gid=f"edge-label-{o}-{n}-{k}",
+            bbox={"boxstyle": "round,pad=0.12", "facecolor": "white",
+                  "edgecolor": palette.MUTED if lit else "none", "alpha": 0.92}))
+    return made
 
 
 def _title(trace, mode):

@@ -253,11 +253,12 @@ class _Backdrop:
         self.fig = fig
         self.saved = None
 
-    def png(self, moving) -> bytes:
+    def png(self, moving, still_changed=False) -> bytes:
+        """PNG bytes of the figure; ``still_changed``: the still parts are drawn anew."""
         canvas = self.fig.canvas
         for artist in moving:
             artist.set_animated(True)
-        if self.saved is None:
+        if self.saved is None or still_changed:
             canvas.draw()  # everything but the animated artists
             self.saved = canvas.copy_from_bbox(self.fig.bbox)
         canvas.restore_region(self.saved)
@@ -402,6 +403,8 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
     grid = plots.grid(f, box, n)
 
     graph_fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
+    # the graph's boxes, names and edges are drawn again only when its layout changes
+    graph_layers, graph_backdrop = graphs.Layers(), _Backdrop(graph_fig)
     contour_fig = palette.figure((6.4, 5.4), pyplot=False, dpi=DPI)
     with palette.style():
         ax = contour_fig.add_axes((0.12, 0.11, 0.66, 0.8))
@@ -423,8 +426,9 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
         if t is not None:
             problem = _not_finite(t, x1, x2)
             graphs._draw(t, notation, ("value",), False, None, None, None, 3, None,
-                         figure=graph_fig)
-            e.image("graph", graph_fig)
+                         figure=graph_fig, layers=graph_layers)
+            e.image("graph", graph_fig,
+                    graph_backdrop.png(graph_layers.moving, graph_layers.rebuilt))
             e.table.value = t.to_html()
             e.table_text = t.to_text()
         else:
@@ -505,6 +509,8 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
     W.jslink((controls["play"], "value"), (controls["step"], "value"))
     W.jslink((controls["step"], "max"), (controls["play"], "max"))
     graph_fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
+    # the graph's boxes, names and edges are drawn again only when its layout changes
+    graph_layers, graph_backdrop = graphs.Layers(), _Backdrop(graph_fig)
 
     @_figure_rc
     def render(e):
@@ -522,8 +528,9 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
         e.controls["play"].max = slider.max
         k = min(slider.value, slider.max)
         show = ("value", "tangent") if sweep == "forward" else ("value", "adjoint")
-        graphs._draw(t, notation, show, edge_labels, sweep, k, None, 3, None, figure=graph_fig)
-        e.image("graph", graph_fig)
+        graphs._draw(t, notation, show, edge_labels, sweep, k, None, 3, None, figure=graph_fig,
+                     layers=graph_layers)
+        e.image("graph", graph_fig, graph_backdrop.png(graph_layers.moving, graph_layers.rebuilt))
         e.images["graph"].layout.visibility = "visible"
         e.table.value = _highlight_row(t.to_html(mode=sweep), k)
         e.table_text = t.to_text(mode=sweep)
