@@ -43,30 +43,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_MEDIAN, TARGET_P95 = 0.100, 0.200
 
 
-def running_example(x1, x2):
-    import numpy as np
+def _functions():
+    """The functions measured, from adlearn.examples (their one home)."""
+    from adlearn import examples
 
-    return x1 * x2 + np.sin(x1)
-
-
-def baydin(x1, x2):
-    import numpy as np
-
-    return np.log(x1) + x1 * x2 - np.sin(x2)
-
-
-def ten_units(x1, x2):
-    """A function of ten units (two inputs, eight operations), the size of a learner's own."""
-    import numpy as np
-
-    return np.sin(x1 * x2) + x1 / (1 + x2**2) - np.cos(x1)
-
-
-FUNCTIONS = {
-    "x1*x2 + sin(x1)": running_example,
-    "ln(x1) + x1*x2 - sin(x2)": baydin,
-    "ten units": ten_units,
-}
+    return {
+        "x1*x2 + sin(x1)": examples.running_example,
+        "ln(x1) + x1*x2 - sin(x2)": examples.baydin,
+        "ten units": examples.ten_units,
+    }
 
 
 def _changes(explorer, kind, n, rng):
@@ -99,7 +84,7 @@ def measure(kind, function_name, n):
 
     make = {"point": widgets.explore, "sweep": widgets.explore_sweep,
             "direction": widgets.explore_direction}[kind]
-    f = FUNCTIONS[function_name]
+    f = _functions()[function_name]
     explorer = make(f)
     rng = np.random.default_rng(1)
     wall, cpu = [], []
@@ -124,7 +109,7 @@ def measure_baseline(function_name, n):
     import adlearn as ad
     from adlearn import graph, plots
 
-    f = FUNCTIONS[function_name]
+    f = _functions()[function_name]
     rng = np.random.default_rng(1)
     wall = []
     for _ in range(n):
@@ -143,7 +128,7 @@ def measure_baseline(function_name, n):
 def measure_all(n):
     """Every explorer on every function, and the baseline: a JSON-able dict."""
     out = {"explorers": [], "baseline": {}}
-    for function_name in FUNCTIONS:
+    for function_name in _functions():
         for kind in ("point", "sweep", "direction"):
             wall, cpu = measure(kind, function_name, n)
             out["explorers"].append({"kind": kind, "function": function_name,
