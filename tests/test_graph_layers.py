@@ -1,0 +1,63 @@
+"""The explorers redraw their graph in two layers (boxes, names and edges kept as a drawn
+background while the layout holds; numbers, edge labels and caption drawn over it on every
+change). What the learner sees must be exactly the graph drawn whole: compared pixel by pixel
+over a run of slider changes, with the background reused on most of them."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import adlearn as ad
+from adlearn import graph as graphs
+from adlearn import palette
+from adlearn.examples import baydin, running_example, ten_units
+from adlearn.widgets import DPI, _Backdrop, _encode
+
+# small slider moves, as a drag sends them, and one jump back
+POINTS = [(2.0, 3.0), (2.1, 3.0), (2.2, 3.1), (2.3, 2.9), (1.9, 2.8), (2.0, 3.0)]
+
+# (what the graph shows, edge labels, sweep, step): the point explorer, then the sweep explorer
+VIEWS = {
+    "point": (("value",), False, None, None),
+    "forward sweep": (("value", "tangent"), True, "forward", 2),
+    "reverse sweep": (("value", "adjoint"), True, "reverse", 1),
+}
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def drawn_whole(t, view) -> np.ndarray:
+    shows, edge_labels, mode, step = view
+    fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
+    graphs._draw(t, "hierarchy", shows, edge_labels, mode, step, None, 3, None, figure=fig)
+    fig.canvas.draw()
+    return pixels(_encode(fig.canvas))
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=str)
+@pytest.mark.parametrize("f", [running_example, baydin, ten_units], ids=lambda f: f.__name__)
+def test_the_graph_in_layers_is_the_graph_drawn_whole(f, view):
+    shows, edge_labels, mode, step = VIEWS[view]
+    reused = 0
+    with palette.style():
+        fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
+        layers, backdrop = graphs.Layers(), _Backdrop(fig)
+        for x1, x2 in POINTS:
+            t = ad.trace(f, x1, x2)
+            graphs._draw(t, "hierarchy", shows, edge_labels, mode, step, None, 3, None,
+                         figure=fig, layers=layers)  # fmt: skip
+            reused += not layers.rebuilt
+            layered = pixels(backdrop.png(layers.moving, layers.rebuilt))
+            whole = drawn_whole(t, VIEWS[view])
+            assert layered.shape == whole.shape, (x1, x2)
+            differ = np.argwhere((layered != whole).any(axis=-1))
+            assert differ.size == 0, (
+                f"at {(x1, x2)}: {len(differ)} pixels differ, first {differ[:3]}"
+            )
+    assert reused >= 1, "the saved background was never reused: the test compared nothing layered"
