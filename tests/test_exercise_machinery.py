@@ -3,7 +3,9 @@ strictly, repeated mistakes get closer hints, methods are seen, progress is kept
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -15,7 +17,7 @@ import pytest
 import adlearn as ad
 from adlearn.exercises import ch1, progress, verdict
 from adlearn.exercises.learner import TimeUp, call, items, test_points, time_limit
-from adlearn.exercises.method import Probe, watch
+from adlearn.exercises.method import API, Probe, by_hand, watch
 from adlearn.exercises.verdict import (
     NotAttempted,
     NotYet,
@@ -255,6 +257,43 @@ def test_watch_counts_top_level_calls_only():
     with watch() as calls:
         ad.hessian(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 2.0]))
     assert calls == ["hessian"]
+
+
+def test_the_watched_names_are_adlearns_public_functions_jit_included():
+    functions = {name for name in ad.__all__ if inspect.isfunction(getattr(ad, name, None))} - {
+        "trace"
+    }
+    assert set(API) == functions
+    assert {"jit", "grad"} <= set(API)
+    assert "Var" not in API
+
+
+def test_importing_the_checkers_does_not_load_the_compiler():
+    code = (
+        "import sys\n"
+        "import adlearn.exercises.ch6, adlearn.exercises.ch9\n"
+        "print(sorted(m for m in sys.modules if m in "
+        "('adlearn.compiled', 'adlearn.codegen', 'adlearn.recording')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_watch_sees_jit_loaded_on_first_use():
+    with watch() as calls:
+        ad.jit(lambda x: x * x)(3.0)
+    assert calls == ["jit"]
+
+
+def test_by_hand_names_the_first_call_and_keeps_the_exercise_sentence():
+    by_hand([], "to write it by hand.", "at x = 1")  # nothing called: no verdict
+    with pytest.raises(NotYet) as refused:
+        by_hand(["vjp", "grad"], "to write it by hand.", "at x = 1")
+    assert refused.value.hint.startswith("Right numbers, wrong method: your code called ad.vjp.")
+    assert refused.value.hint.endswith(" The exercise is to write it by hand.")
+    assert "ad.grad" not in refused.value.hint
 
 
 def test_probe_tells_complex_steps_and_plain_floats_apart():

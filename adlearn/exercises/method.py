@@ -13,6 +13,9 @@ Two instruments tell the methods apart:
   each run of it received: a forward-mode ``Dual``, a reverse-mode ``Var``, a
   complex number, or plain numbers. One forward sweep is one run on dual numbers.
 
+Where an exercise is to write a derivative by hand, :func:`by_hand` turns a
+call :func:`watch` saw into the verdict.
+
 Examples
 --------
 >>> import numpy as np
@@ -35,15 +38,21 @@ from contextlib import contextmanager
 import numpy as np
 
 import adlearn
+from adlearn.exercises.verdict import NotYet
 
-__all__ = ["API", "Probe", "kind_of", "watch"]
+__all__ = ["API", "Probe", "by_hand", "kind_of", "watch"]
+
+
+def _is_transformation(name: str) -> bool:
+    # Read in the module's dict, not with getattr: a name missing there is one adlearn loads
+    # on first use (jit, and with it the compiler), a function, and importing the checkers
+    # must not load it.
+    value = vars(adlearn).get(name)
+    return name != "trace" and (value is None or inspect.isfunction(value))
+
 
 #: adlearn's transformations (its public functions but ``trace``), as learner code may call them.
-API = tuple(
-    name
-    for name in adlearn.__all__
-    if inspect.isfunction(getattr(adlearn, name, None)) and name != "trace"
-)
+API = tuple(name for name in adlearn.__all__ if _is_transformation(name))
 
 
 @contextmanager
@@ -87,6 +96,21 @@ def watch(fn=None):
             setattr(adlearn, name, original)
         for key, value in rebound.items():
             namespace[key] = value
+
+
+def by_hand(calls: list[str], exercise: str, said: str) -> None:
+    """Refuse right numbers that came from adlearn: the exercise is to compute them by hand.
+
+    ``calls`` is what :func:`watch` recorded, ``exercise`` ends the sentence "The
+    exercise is ..." (what to do instead) and ``said`` is the verdict's context.
+    Raises NotYet naming the first transformation called; returns if none was.
+    """
+    if calls:
+        raise NotYet(
+            f"Right numbers, wrong method: your code called ad.{calls[0]}. The exercise is "
+            f"{exercise}",
+            said,
+        )
 
 
 def kind_of(x) -> str:
