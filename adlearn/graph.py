@@ -352,25 +352,50 @@ def _blossom(a, b, rad, t0, t1):
     return w0 * x1 + w1 * cx + w2 * x2, w0 * y1 + w1 * cy + w2 * y2
 
 
-def _inside(point, r):
-    return r[0] <= point[0] <= r[2] and r[1] <= point[1] <= r[3]
+def _outline(c):
+    """What is drawn of a card, as rectangles: its box, and the tag under it if any.
+
+    Not :func:`_rect`, the box around both: where the tag is wider than the box (a long
+    sum of adjoints), an edge clipped to that would stop in the air beside the box.
+    """
+    below = c.y - c.head_h / 2
+    box = (c.x - c.head_w / 2, below, c.x + c.head_w / 2, c.top)
+    if not c.note_h:
+        return [box]
+    return [box, (c.x - c.note_w / 2, c.bottom, c.x + c.note_w / 2, below)]
 
 
-def _inside_all(xs, ys, r):
+def _inside(point, rects):
+    return any(r[0] <= point[0] <= r[2] and r[1] <= point[1] <= r[3] for r in rects)
+
+
+def _inside_all(xs, ys, rects):
     """``_inside`` for arrays of points."""
-    return (r[0] <= xs) & (xs <= r[2]) & (r[1] <= ys) & (ys <= r[3])
+    inside = np.zeros(np.shape(xs), dtype=bool)
+    for r in rects:
+        inside |= (r[0] <= xs) & (xs <= r[2]) & (r[1] <= ys) & (ys <= r[3])
+    return inside
 
 
 def _visible(a, b, rad, start, end, gap):
-    """Parameters (t0, t1) where the curve from a to b leaves rectangle ``start`` and
-    enters rectangle ``end``, moved ``gap`` inches further in (bisection, no recursion)."""
+    """Parameters (t0, t1) where the curve from a to b leaves the rectangles ``start`` (a
+    card's :func:`_outline`) and first enters the rectangles ``end``, moved ``gap`` inches
+    further in (bisection, no recursion).
+
+    First enters: a curve may go into a tag wider than its box, out of the tag's top beside
+    the box, and into the box; its visible part ends at the tag, not under it.
+    """
     ts = np.linspace(0.0, 1.0, 41)
     xs, ys = _bezier(a, b, rad, ts)  # all 41 points at once (the same numbers, faster)
-    out = np.flatnonzero(~_inside_all(xs, ys, start) & ~_inside_all(xs, ys, end)).tolist()
-    if not out:
+    in_start, in_end = _inside_all(xs, ys, start), _inside_all(xs, ys, end)
+    out = np.flatnonzero(~in_start & ~in_end)
+    if not out.size:
         return 0.25, 0.75
-    lo_in, lo_out = ts[max(out[0] - 1, 0)], ts[out[0]]
-    hi_out, hi_in = ts[out[-1]], ts[min(out[-1] + 1, len(ts) - 1)]
+    # the first sample inside end after the curve is out, and the last inside start before it
+    e = next((i for i in range(out[0], len(ts)) if in_end[i]), len(ts) - 1)
+    s = max((i for i in range(e) if in_start[i]), default=0)
+    lo_in, lo_out = ts[s], ts[s + 1]
+    hi_out, hi_in = ts[e - 1], ts[e]
     for _ in range(14):
         mid = (lo_in + lo_out) / 2
         lo_in, lo_out = (mid, lo_out) if _inside(_bezier(a, b, rad, mid), start) else (lo_in, mid)
@@ -397,13 +422,14 @@ def _crosses(a, b, rad, cards, skip):
 
 
 def _rad(a, b, j, m, cards, skip):
-    """The curvature of an edge: spread repeated edges, bend around other units."""
-    if m > 1:
-        return (j - (m - 1) / 2) * 0.8
-    for rad in (0.0, 0.2, -0.2, 0.35, -0.35, 0.5, -0.5):
-        if not _crosses(a, b, rad, cards, skip):
-            return rad
-    return 0.0
+    """The curvature of the j-th of m edges between two units: repeated edges (x * x) are
+    spread apart, and all of them bent together around other units, the least bend that
+    passes none (if none does, none)."""
+    spread = [(i - (m - 1) / 2) * 0.8 for i in range(m)]
+    for bend in (0.0, 0.2, -0.2, 0.35, -0.35, 0.5, -0.5, 0.7, -0.7, 0.9, -0.9):
+        if not any(_crosses(a, b, bend + s, cards, skip) for s in spread):
+            return bend + spread[j]
+    return spread[j]
 
 
 def draw(
@@ -642,7 +668,7 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         passed = mode is not None and (step is None or rank[n] <= step)
         edge_colour = colour if lit or passed else (palette.MUTED if step else palette.EDGE)
         # the part of the curve between the two units' outlines, as a path of its own
-        t0, t1 = _visible(a, b, rad, _rect(where[o]), _rect(where[n]), 0.04)
+        t0, t1 = _visible(a, b, rad, _outline(where[o]), _outline(where[n]), 0.04)
         control = _blossom(a, b, rad, t0, t1)
         paths[o, n, k] = [_bezier(a, b, rad, t) for t in np.linspace(t0, t1, 25)]
         ends = [_bezier(a, b, rad, t0), _bezier(a, b, rad, t1)]
@@ -798,7 +824,7 @@ def _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, other
     """Put an edge's label on the visible part of the edge, clear of units, other labels
     and the points ``others`` of other edges (a label on a crossing could belong to either)."""
     a, b = (lower.x, lower.y), (upper.x, upper.y)
-    t0, t1 = _visible(a, b, rad, _rect(lower), _rect(upper), 0.0)
+    t0, t1 = _visible(a, b, rad, _outline(lower), _outline(upper), 0.0)
     line_h = fs["edge"] * 1.5 / 72 / scale
     w = _label_width(lines, fs["edge"]) / scale + LABEL_PAD
     h = len(lines) * line_h + 0.06

@@ -295,6 +295,63 @@ def test_no_boxes_overlap_and_no_arrow_ends_inside_a_box(function, point):
         assert not any(inside(start, r) or inside(tip, r) for r in rects)
 
 
+def x2_squared(x1, x2):
+    return x2 * x2
+
+
+def x1_squared_plus_x1(x1):
+    return x1 * x1 + x1
+
+
+def outline(fig, n):
+    """The rectangles drawn for unit n: its box, and the tag of numbers under it if any."""
+    return [box(p) for p in fig.axes[0].patches if p.get_gid() in (f"unit-{n}", f"note-{n}")]
+
+
+def distance(point, rects):
+    """Inches from a point to the nearest of some rectangles (0 inside one)."""
+    return min(
+        math.hypot(max(r[0] - point[0], 0.0, point[0] - r[2]),
+                   max(r[1] - point[1], 0.0, point[1] - r[3]))
+        for r in rects
+    )
+
+
+@pytest.mark.parametrize(
+    ("function", "point", "mode", "step"),
+    [
+        # x2 is read twice and its tag (a sum of two contributions) is wider than its box
+        (x2_squared, (2.0, 3.0), "reverse", 1),
+        (x2_squared, (2.0, 3.0), "forward", None),
+        (x1_squared_plus_x1, (2.0,), "reverse", 1),
+        (x1_squared_plus_x1, (2.0,), "forward", None),
+        (f, (2.0, 3.0), "reverse", 1),
+        (f, (2.0, 3.0), "forward", None),
+        (f, (2.0, 3.0), None, None),
+        (baydin, (2.0, 5.0), "reverse", 3),
+        (three, (0.5, 2.0, -1.0), "forward", 4),
+    ],
+)
+def test_every_edge_runs_from_its_units_outline_to_the_other_ones(function, point, mode, step):
+    fig = draw(ad.trace(function, *point), mode=mode, step=step, show=None if mode else "value")
+    drawn = [r for n in units(fig) for r in outline(fig, n)]
+    assert len(drawn) == 2 * len(units(fig))  # a box and a tag each: the tags are in the test
+    for gid, arrow in edges(fig).items():
+        o, n, _k = (int(part) for part in gid.split("-")[1:])
+        start, tip = ends(arrow)
+        if mode == "reverse":  # adjoints flow from the consumer down to the operand
+            start, tip = tip, start
+        # each end just off its own unit (a small gap), not in the air beside it
+        assert distance(start, outline(fig, o)) < 0.1, (gid, "start", start, outline(fig, o))
+        assert distance(tip, outline(fig, n)) < 0.1, (gid, "tip", tip, outline(fig, n))
+        # and no part of the curve hidden under a box or tag, its own units' included
+        p0, p1, p2 = arrow.get_path().vertices[:3]
+        for t in np.linspace(0.0, 1.0, 51):
+            x, y = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * p1 + t**2 * p2
+            assert distance((x, y), drawn) > 0.0, (gid, t, (x, y))
+    plt.close(fig)
+
+
 def test_fonts_are_large_enough_for_a_projector(example):
     fig = draw(example, mode="reverse", step=3, edge_labels=True)
     assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 12
