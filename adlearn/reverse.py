@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from adlearn import fast_backward
 from adlearn.array_rules import broadcast_to, sum_to
 from adlearn.dispatch import bind, new_level
 from adlearn.inputs import argnums_positions, as_output, as_primal, check_tangent, fresh, value_of
@@ -219,13 +220,19 @@ def _adjoints(rec: Recording, outputs, seeds) -> list[list]:
     for y, seed in zip(outputs, seeds):
         if tape.owns(y):  # an output that is the same unit twice gets both seeds
             by_entry[y.index] = seed if y.index not in by_entry else by_entry[y.index] + seed
-    w_bar = tape.backward(by_entry) if by_entry else []
+    # on arrays, the same sweep with less memory traffic (adlearn/fast_backward.py)
+    backward = fast_backward.backward if _has_arrays(rec) else Tape.backward
+    w_bar = backward(tape, by_entry) if by_entry else []
     given = rec.given.union(map(id, seeds))
     return [
         [_adjoint_of_input(w_bar[x.index] if x.index < len(w_bar) else None, p, given)
          for x, p in zip(variables, primals)]
         for variables, primals in zip(rec.inputs, rec.leaves)
     ]  # fmt: skip
+
+
+def _has_arrays(rec: Recording) -> bool:
+    return any(isinstance(p, np.ndarray) for primals in rec.leaves for p in primals)
 
 
 def _value(y, tape, given=frozenset()):

@@ -1,0 +1,136 @@
+"""A measured fast path: the backward sweep on large arrays, with less memory traffic.
+
+:meth:`adlearn.reverse.Tape.backward` is the reference: the notebook's loop,
+``w_bar_j += w_bar * partial_j``. On arrays of a million entries its time goes
+into memory, not arithmetic: every contribution ``w_bar * partial_j`` is a new
+array, and so is every sum ``w_bar_j + contribution``. This sweep walks the
+same tape in the same order and gives the same adjoints, with three savings:
+
+1. a partial that is the constant 1.0 (``add``, the first operand of ``sub``)
+   passes a floating adjoint array on as it is: ``w_bar * 1.0`` is ``w_bar``
+   (the units that receive it share it, so none of them sums into it in
+   place, and two inputs never get the same array);
+2. a contribution is added *in place* to an adjoint array this sweep made
+   itself (no one else holds it), or the other way round; addition is
+   commutative, so the sums are the same to the last bit;
+3. the adjoint of an entry read by basic indexing (``x[1:]``, ``x[0]``) is
+   added in place into such an array at its index, instead of building an
+   array of zeros and adding that.
+
+Anything else (an array rule's pullback, a tape variable of an outer sweep as
+the adjoint, an integer adjoint) goes exactly as in the reference.
+:func:`adlearn.reverse._adjoints` uses this sweep when an argument being
+differentiated is an array; floats take the reference loop, the one to read.
+``tests/test_fast_backward.py`` checks that both sweeps give equal adjoints,
+and ``benchmarks/engine.py`` (sections c and d) measures what it buys.
+
+Examples
+--------
+>>> import numpy as np
+>>> import adlearn as ad
+>>> from adlearn.reverse import Tape
+>>> tape = Tape()
+>>> x = tape.input(np.array([1.0, 2.0, 3.0]))
+>>> y = np.sum(x[1:] * x[:-1] + x[1:])
+>>> w_bar = backward(tape, {y.index: 1.0})
+>>> print(w_bar[x.index], tape.backward({y.index: 1.0})[x.index])
+[2. 5. 3.] [2. 5. 3.]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adlearn.array_rules import GETITEM, _is_basic
+
+__all__ = ["backward"]
+
+
+def backward(tape, seeds: dict) -> list:
+    """The adjoint of every entry of ``tape`` (as :meth:`Tape.backward <adlearn.reverse.Tape.backward>`)."""
+    from adlearn.reverse import fit  # reverse.py chooses this sweep, so it is imported here
+
+    entries = tape.entries
+    w_bar: list = [None] * (max(seeds) + 1)
+    own = [False] * len(w_bar)  # w_bar[i] is an array this sweep made and no one else holds
+    for out, seed in seeds.items():
+        w_bar[out] = seed
+
+    def receive(j, contribution, made):
+        """w_bar_j += contribution; ``made``: the contribution is an array of this sweep's own."""
+        total = w_bar[j]
+        if total is None:
+            w_bar[j], own[j] = contribution, made
+        elif own[j] and _fits_into(contribution, total):
+            np.add(total, contribution, out=total)
+        elif made and _fits_into(total, contribution):
+            w_bar[j], own[j] = np.add(contribution, total, out=contribution), True
+        else:
+            w_bar[j] = total + contribution
+            own[j] = type(w_bar[j]) is np.ndarray  # a new array
+
+    for i in reversed(range(len(w_bar))):
+        entry = entries[i]
+        if w_bar[i] is None or not entry.parents:
+            continue
+        adjoint = w_bar[i]
+        if entry.pullback is None:
+            for j, partial in entry.parents:
+                if _is_one(partial) and _is_float_array(adjoint):  # passed on, shared
+                    contribution, made = adjoint, False
+                else:
+                    contribution = adjoint * partial
+                    made = type(contribution) is np.ndarray
+                if entries[j].shape != entry.shape:
+                    fitted = fit(contribution, entries[j].shape, entry.shape)
+                    contribution, made = fitted, made and fitted is contribution
+                receive(j, contribution, made)
+        elif _scatters(entry, adjoint) and own[entry.parents[0][0]]:
+            j = entry.parents[0][0]
+            total, index = w_bar[j], entry.pullback.params["index"]
+            if np.shape(adjoint) == np.shape(total[index]) and (
+                np.result_type(total, adjoint) == total.dtype
+            ):
+                total[index] += adjoint
+            else:
+                receive(j, entry.pullback(adjoint)[0], False)
+        else:
+            for (j, _), contribution in zip(entry.parents, entry.pullback(adjoint)):
+                receive(j, contribution, _scatters(entry, adjoint))
+    # an adjoint passed on to two inputs (x + y) is one array: each input gets its own
+    inputs = set()
+    for i, total in enumerate(w_bar):
+        if type(total) is np.ndarray and not entries[i].parents:
+            if id(total) in inputs:
+                w_bar[i] = total.copy()
+            inputs.add(id(w_bar[i]))
+    return w_bar
+
+
+def _is_one(partial) -> bool:
+    return type(partial) is float and partial == 1.0
+
+
+def _is_float_array(x) -> bool:
+    return type(x) is np.ndarray and x.dtype.kind == "f"
+
+
+def _fits_into(x, total) -> bool:
+    """``total += x`` gives ``total + x``: same shape, same dtype, plain numbers."""
+    if type(total) is not np.ndarray or not isinstance(x, (float, np.ndarray, np.floating)):
+        return False
+    return (
+        np.broadcast_shapes(total.shape, np.shape(x)) == total.shape
+        and np.result_type(total, x) == total.dtype
+    )
+
+
+def _scatters(entry, adjoint) -> bool:
+    """An entry read by basic indexing, whose pullback makes a new array of zeros
+    with the adjoint at the index (an array of the sweep's own)."""
+    pullback = entry.pullback  # a rule's, or another kind (a checkpoint's)
+    return (
+        getattr(pullback, "rule", None) is GETITEM
+        and _is_basic(pullback.params["index"])
+        and isinstance(adjoint, (float, np.ndarray, np.floating))
+    )
