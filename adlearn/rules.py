@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-from adlearn.dispatch import NO_PARAMS, bind
+from adlearn.dispatch import NO_PARAMS, Differentiable, bind
 from adlearn.inputs import seen_value, value_of
 from adlearn.primitive import RULES, Primitive, rule
 
@@ -222,16 +222,19 @@ def _quotient(a, b):
 
 
 def _pow_base_partial(a, b, out):
-    # d(a**b)/da = b * a**(b - 1); exactly 0 where b == 0, even at a == 0.
+    # d(a**b)/da = b * a**(b - 1); exactly 0 where a constant b is 0, even at a == 0
+    # (where a**(b - 1) is inf and 0 * inf is nan). A constant exponent may be any
+    # number (a Python or numpy scalar of any dtype) or an array, entry by entry.
     if getattr(type(b), "is_traced", False):  # a constant exponent that ad.jit records
         if isinstance(value_of(b), float):
             return 0.0 * a if b == 0 else b * power(a, b - 1)
         return b * power(a, np.where(b == 0, 1.0, b - 1.0))
-    if isinstance(b, (int, float)) and not isinstance(b, bool):
+    if isinstance(b, Differentiable):  # an exponent being differentiated too
+        return b * power(a, b - 1)
+    if np.ndim(b) == 0:
         return 0.0 * a if b == 0 else b * power(a, b - 1)
-    if isinstance(b, np.ndarray):  # a constant exponent array: the same, entry by entry
-        return b * power(a, np.where(b == 0, 1.0, b - 1.0))
-    return b * power(a, b - 1)
+    b = np.asarray(b)
+    return b * power(a, np.where(b == 0, 1.0, np.subtract(b, 1.0)))
 
 
 def _pow_exponent_partial(a, b, out):
