@@ -242,9 +242,10 @@ def _value(y, tape, given=frozenset()):
     return y.copy() if isinstance(y, np.ndarray) else y
 
 
-def _plain(tree, tape):
-    """``tree`` with the variables of ``tape`` replaced by their values (for has_aux)."""
-    return tree_map(lambda y: _value(y, tape), tree)
+def _plain(tree, tape, given):
+    """``tree`` with the variables of ``tape`` replaced by their values (for has_aux),
+    none of them one of the caller's arrays (whose ids are ``given``)."""
+    return tree_map(lambda y: _value(y, tape, given), tree)
 
 
 def value_and_grad(f, argnums=0, has_aux=False):
@@ -291,7 +292,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
         adjoints = _adjoints(rec, [out], [1.0])
         grads = [unflatten(s, a) for s, a in zip(rec.structures, adjoints)]
         g = grads[0] if isinstance(argnums, int) else tuple(grads)
-        return ((value, _plain(aux, rec.tape)), g) if has_aux else (value, g)
+        return ((value, _plain(aux, rec.tape, rec.given)), g) if has_aux else (value, g)
 
     return vg
 

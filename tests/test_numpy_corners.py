@@ -85,3 +85,28 @@ def test_an_exponent_array_with_some_zeros_at_base_zero(exponents):
     np.testing.assert_allclose(
         ad.jacfwd(ad.jacfwd(lambda x: np.sum(x**exponents)))(x), expected_h
     )
+
+
+# --- results never share memory with an input ----------------------------------------------
+
+
+def test_aux_is_never_the_callers_array():
+    w = np.array([1.0, 2.0])
+    g, aux = ad.grad(lambda x: (np.sum(x), x), has_aux=True)(w)
+    assert aux is not w and not np.shares_memory(aux, w)
+    np.testing.assert_array_equal(aux, w)
+    (value, aux), g = ad.value_and_grad(lambda x: (np.sum(x), {"x": x}), has_aux=True)(w)
+    assert not np.shares_memory(aux["x"], w)
+    aux["x"] *= 0  # the caller's array is untouched
+    np.testing.assert_array_equal(w, [1.0, 2.0])
+
+
+def test_an_input_returned_unchanged_is_a_copy_in_every_mode():
+    w, v = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    y, t = ad.jvp(lambda x: x, (w,), (v,))
+    assert not np.shares_memory(y, w) and not np.shares_memory(t, v)
+    y, vjp_fn = ad.vjp(lambda x: x, w)
+    (back,) = vjp_fn(v)
+    assert not np.shares_memory(y, w) and not np.shares_memory(back, v)
+    y, vjp_fn = ad.vjp(lambda x, c: (x, c), w, v)
+    assert not any(np.shares_memory(a, b) for a in y for b in (w, v))
