@@ -20,6 +20,7 @@ array([4., 6.])
 from __future__ import annotations
 
 import math
+import operator
 import string
 
 import numpy as np
@@ -29,7 +30,12 @@ from adlearn.inputs import seen_value, value_of
 from adlearn.primitive import RULES, rule
 from adlearn.rules import multiply, where
 
-__all__ = ["RULES"]
+try:  # numpy >= 1.25
+    from numpy.exceptions import AxisError
+except ImportError:  # numpy 1.24
+    from numpy import AxisError
+
+__all__ = ["RULES", "AxisError", "axis_index", "axis_tuple"]
 
 
 # --- the differentiable operations that the rules are written with -------------
@@ -293,12 +299,44 @@ CONCATENATE = rule("concatenate", compute=lambda *xs, axis=0: np.concatenate(xs,
 # --- reductions that choose or multiply: max, min, prod ---------------------------------
 
 
-def reduced_axes(axis, ndim) -> tuple[int, ...]:
-    """``axis`` as a sorted tuple of non-negative axes (every axis for None)."""
+def axis_index(axis, ndim, where, argname=None) -> int:
+    """``axis`` as a non-negative axis of an array of ``ndim`` dimensions, or numpy's
+    AxisError naming the function ``where`` (and the argument ``argname``), as numpy
+    raises it (a negative axis counts from the end).
+
+    Examples
+    --------
+    >>> axis_index(-1, 2, "np.flip")
+    1
+    >>> axis_index(2, 2, "np.flip")
+    Traceback (most recent call last):
+    ...
+    numpy.exceptions.AxisError: np.flip: axis 2 is out of bounds for array of dimension 2
+    """
+    n = operator.index(axis)
+    if not -ndim <= n < ndim:
+        prefix = f"{where}: {argname}" if argname else where
+        raise AxisError(n, ndim, msg_prefix=prefix)
+    return n % ndim
+
+
+def axis_tuple(axis, ndim, where, argname="axis") -> tuple[int, ...]:
+    """``axis`` (an int or a sequence of ints) as a tuple of non-negative axes, each
+    checked by :func:`axis_index`; an axis named twice is a ValueError, as in numpy."""
+    axes = tuple(axis) if isinstance(axis, (tuple, list, np.ndarray)) else (axis,)
+    checked = tuple(axis_index(a, ndim, where, argname if argname != "axis" else None)
+                    for a in axes)  # fmt: skip
+    if len(set(checked)) < len(checked):
+        raise ValueError(f"{where}: repeated axis in `{argname}` argument ({axis!r})")
+    return checked
+
+
+def reduced_axes(axis, ndim, where="np.sum") -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative axes (every axis for None), checked
+    as numpy checks it (an error names the function ``where``)."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    return tuple(sorted(int(a) % ndim if ndim else 0 for a in axes))
+    return tuple(sorted(axis_tuple(axis, ndim, where)))
 
 
 def _kept(y, x_shape, axis, keepdims):

@@ -27,6 +27,11 @@ import numpy as np
 
 from adlearn.fast_scalar import SCALAR
 
+try:  # numpy >= 1.25
+    from numpy.exceptions import AxisError as _AxisError
+except ImportError:  # numpy 1.24
+    from numpy import AxisError as _AxisError
+
 __all__ = ["NO_PARAMS", "Differentiable", "bind", "compute", "new_level"]
 
 #: The parameters of a rule that takes none (most of them).
@@ -81,6 +86,8 @@ def compute(rule, args, params=NO_PARAMS):
             return float(rule.compute(*args))
     try:
         return rule.compute(*args, **params)
+    except _AxisError as err:  # an axis out of range: numpy's error, naming the function
+        raise _AxisError(f"np.{rule.name}: {err}") from None
     except (TypeError, ValueError, IndexError) as err:
         raise _operand_error(rule, args, params, err) from None
 

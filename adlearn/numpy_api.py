@@ -59,27 +59,30 @@ def _shape(x):
     return np.shape(value_of(x))
 
 
-def _count(x, axis) -> float:
-    """How many entries each result of a reduction over ``axis`` sums."""
+def _count(x, axis, where) -> float:
+    """How many entries each result of a reduction over ``axis`` sums (the axes are
+    checked: an error names the function ``where``)."""
     shape = _shape(x)
-    return float(math.prod(shape[a] for a in A.reduced_axes(axis, len(shape))))
+    return float(math.prod(shape[a] for a in A.reduced_axes(axis, len(shape), where)))
 
 
 # --- statistics ------------------------------------------------------------------------
 
 
 def mean(x, axis=None, keepdims=False):
-    return A.sum_(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+    n = _count(x, axis, "np.mean")
+    return A.sum_(x, axis=axis, keepdims=keepdims) / n
 
 
-def var(a, axis=None, ddof=0, keepdims=False):
+def var(a, axis=None, ddof=0, keepdims=False, where="np.var"):
     """numpy's steps: the mean, the squared deviations, their sum, / (n - ddof)."""
+    n = _count(a, axis, where)
     d = a - mean(a, axis=axis, keepdims=True)
-    return A.sum_(d * d, axis=axis, keepdims=keepdims) / max(_count(a, axis) - ddof, 0.0)
+    return A.sum_(d * d, axis=axis, keepdims=keepdims) / max(n - ddof, 0.0)
 
 
 def std(a, axis=None, ddof=0, keepdims=False):
-    return R.sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+    return R.sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims, where="np.std"))
 
 
 def clip(a, a_min=None, a_max=None):
@@ -159,7 +162,8 @@ def tensordot(a, b, axes=2):
         axes_a, axes_b = list(range(na - axes, na)), list(range(axes))
     else:
         axes_a, axes_b = ([x] if isinstance(x, (int, np.integer)) else list(x) for x in axes)
-    axes_a, axes_b = [x % na for x in axes_a], [x % nb for x in axes_b]
+    axes_a = [A.axis_index(x, na, "np.tensordot", "axes of a") for x in axes_a]
+    axes_b = [A.axis_index(x, nb, "np.tensordot", "axes of b") for x in axes_b]
     letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
     sub_a = [next(letters) for _ in range(na)]
     sub_b = [next(letters) for _ in range(nb)]
@@ -210,13 +214,20 @@ def ravel(a):
 
 
 def squeeze(a, axis=None):
+    if axis is not None:
+        axis = A.axis_tuple(axis, len(_shape(a)), "np.squeeze")
     return A.reshape(a, shape=np.squeeze(np.empty(_shape(a)), axis=axis).shape)
 
 
 def moveaxis(a, source, destination):
     nd = len(_shape(a))
-    src = [int(s) % nd for s in np.atleast_1d(source)]
-    dst = [int(d) % nd for d in np.atleast_1d(destination)]
+    src = A.axis_tuple(source, nd, "np.moveaxis", "source")
+    dst = A.axis_tuple(destination, nd, "np.moveaxis", "destination")
+    if len(src) != len(dst):
+        raise ValueError(
+            f"np.moveaxis: source {source!r} and destination {destination!r} must name "
+            "as many axes"
+        )
     order = [n for n in range(nd) if n not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -244,16 +255,17 @@ def column_stack(tup):
     return A.concatenate(*columns, axis=1)
 
 
-def _along(axis, ndim, index):
-    """An index that applies ``index`` along one axis."""
-    return (slice(None),) * (axis % ndim) + (index,)
+def _along(axis, index):
+    """An index that applies ``index`` along one (non-negative) axis."""
+    return (slice(None),) * axis + (index,)
 
 
 def repeat(a, repeats, axis=None):
     if axis is None:
         a, axis = ravel(a), 0
+    axis = A.axis_index(axis, len(_shape(a)), "np.repeat")
     picks = np.repeat(np.arange(_shape(a)[axis]), repeats)
-    return A.getitem(a, index=_along(axis, len(_shape(a)), picks))
+    return A.getitem(a, index=_along(axis, picks))
 
 
 def tile(a, reps):
@@ -270,22 +282,29 @@ def roll(a, shift, axis=None):
     if axis is None:
         return A.reshape(roll(ravel(a), shift, 0), shape=_shape(a))
     for s, ax in zip(*np.broadcast_arrays(np.atleast_1d(shift), np.atleast_1d(axis))):
+        ax = A.axis_index(ax, len(_shape(a)), "np.roll")
         picks = np.roll(np.arange(_shape(a)[ax]), s)
-        a = A.getitem(a, index=_along(int(ax), len(_shape(a)), picks))
+        a = A.getitem(a, index=_along(ax, picks))
     return a
 
 
 def flip(a, axis=None):
     nd = len(_shape(a))
-    axes = A.reduced_axes(axis, nd)
+    axes = A.reduced_axes(axis, nd, "np.flip")
     return A.getitem(a, index=tuple(slice(None, None, -1 if i in axes else None) for i in range(nd)))
 
 
 # --- diagonals and triangles --------------------------------------------------------------
 
 
-def diagonal(a, offset=0, axis1=0, axis2=1):
+def diagonal(a, offset=0, axis1=0, axis2=1, where="np.diagonal"):
     """The entries (i, i + offset) of axes axis1 and axis2, along a last axis."""
+    nd = len(_shape(a))
+    if nd < 2:
+        raise ValueError(f"{where}: needs an array of at least 2 dimensions, got shape {_shape(a)}")
+    axis1, axis2 = A.axis_index(axis1, nd, where, "axis1"), A.axis_index(axis2, nd, where, "axis2")
+    if axis1 == axis2:
+        raise ValueError(f"{where}: axis1 and axis2 cannot be the same axis ({axis1})")
     moved = moveaxis(a, (axis1, axis2), (-2, -1))
     n1, n2 = _shape(moved)[-2:]
     i = np.arange(max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2)))
@@ -294,7 +313,7 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
 
 def trace(a, offset=0, axis1=0, axis2=1):
-    return A.sum_(diagonal(a, offset, axis1, axis2), axis=-1)
+    return A.sum_(diagonal(a, offset, axis1, axis2, where="np.trace"), axis=-1)
 
 
 def diag(v, k=0):
@@ -342,10 +361,12 @@ def norm(x, ord=None, axis=None, keepdims=False):
         return A.reshape(result, shape=(1,) * nd) if keepdims else result
     if axis is None:
         axis = tuple(range(nd))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = A.axis_tuple(axis, nd, "np.linalg.norm")
     if len(axes) == 1:
         return _vector_norm(x, ord, axes[0], keepdims)
-    row, col = (int(a) % nd for a in axes)
+    if len(axes) != 2:
+        raise ValueError(f"np.linalg.norm: axis={axis!r} names {len(axes)} axes; give 1 or 2")
+    row, col = axes
     if ord in (None, "fro"):
         return R.sqrt(A.sum_(x * x, axis=(row, col), keepdims=keepdims))
     if ord in (1, -1, np.inf, -np.inf):  # the largest (smallest) column or row sum

@@ -8,6 +8,7 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
+from numpy.exceptions import AxisError
 
 import adlearn as ad
 
@@ -110,3 +111,67 @@ def test_an_input_returned_unchanged_is_a_copy_in_every_mode():
     assert not np.shares_memory(y, w) and not np.shares_memory(back, v)
     y, vjp_fn = ad.vjp(lambda x, c: (x, c), w, v)
     assert not any(np.shares_memory(a, b) for a in y for b in (w, v))
+
+
+# --- axis arguments are checked as numpy checks them ----------------------------------------
+
+AXIS_CASES = {  # (f, the name the error gives, the offending axis as the message spells it)
+    "flip axis=2": (lambda X: np.flip(X, axis=2), "np.flip", "axis 2"),
+    "flip axis=-3": (lambda X: np.flip(X, axis=-3), "np.flip", "axis -3"),
+    "moveaxis to 5": (lambda X: np.moveaxis(X, 0, 5), "np.moveaxis", "axis 5"),
+    "moveaxis twice to 0": (lambda X: np.moveaxis(X, [0, 1], [0, 0]), "np.moveaxis", "repeated"),
+    "trace axis2=3": (lambda X: np.trace(X, 0, 0, 3), "np.trace", "axis 3"),
+    "x.trace axis2=2": (lambda X: X.trace(0, 0, 2), "np.trace", "axis 2"),
+    "diagonal axis2=2": (lambda X: np.diagonal(X, 0, 0, 2), "np.diagonal", "axis 2"),
+    "diagonal axis1=axis2": (lambda X: np.diagonal(X, 0, 1, -1), "np.diagonal", "same"),
+    "norm inf axis=(0, 3)": (lambda X: np.linalg.norm(X, ord=np.inf, axis=(0, 3)),
+                             "np.linalg.norm", "axis 3"),
+    "norm 1 axis=(0, 2)": (lambda X: np.linalg.norm(X, ord=1, axis=(0, 2)),
+                           "np.linalg.norm", "axis 2"),
+    "norm axis=-3": (lambda X: np.linalg.norm(X, axis=-3), "np.linalg.norm", "axis -3"),
+    "roll axis=2": (lambda X: np.roll(X, 1, axis=2), "np.roll", "axis 2"),
+    "repeat axis=2": (lambda X: np.repeat(X, 2, axis=2), "np.repeat", "axis 2"),
+    "x.repeat axis=-3": (lambda X: X.repeat(2, axis=-3), "np.repeat", "axis -3"),
+    "mean axis=2": (lambda X: np.mean(X, axis=2), "np.mean", "axis 2"),
+    "var axis=(0, 0)": (lambda X: np.var(X, axis=(0, 0)), "np.var", "repeated"),
+    "std axis=-3": (lambda X: np.std(X, axis=-3), "np.std", "axis -3"),
+    "sum axis=2": (lambda X: np.sum(X, axis=2), "np.sum", "axis 2"),
+    "max axis=2": (lambda X: np.max(X, axis=2), "np.max", "axis 2"),
+    "x.min axis=-3": (lambda X: X.min(axis=-3), "np.min", "axis -3"),
+    "prod axis=2": (lambda X: np.prod(X, axis=2), "np.prod", "axis 2"),
+    "cumsum axis=2": (lambda X: np.cumsum(X, axis=2), "np.cumsum", "axis 2"),
+    "squeeze axis=2": (lambda X: np.squeeze(X, axis=2), "np.squeeze", "axis 2"),
+    "stack axis=3": (lambda X: np.stack([X, X], axis=3), "np.stack", "axis 3"),
+    "concatenate axis=2": (lambda X: np.concatenate([X, X], axis=2), "np.concatenate", "axis 2"),
+    "expand_dims axis=4": (lambda X: np.expand_dims(X, 4), "np.expand_dims", "axis 4"),
+    "swapaxes axis2=2": (lambda X: np.swapaxes(X, 0, 2), "np.swapaxes", "axis 2"),
+    "transpose (0, 2)": (lambda X: np.transpose(X, (0, 2)), "np.transpose", "axis 2"),
+    "tensordot axes 2": (lambda X: np.tensordot(X, X, axes=([0, 2], [0, 1])), "np.tensordot",
+                         "axis 2"),
+}
+AXIS_MODES = {
+    "jacrev": lambda f, X: ad.jacrev(f)(X),
+    "jacfwd": lambda f, X: ad.jacfwd(f)(X),
+    "grad": lambda f, X: ad.grad(lambda X: np.sum(f(X)))(X),
+    "jvp": lambda f, X: ad.jvp(f, (X,), (np.ones_like(X),)),
+    "hessian": lambda f, X: ad.hessian(lambda X: np.sum(np.sin(f(X))))(X),
+}
+
+
+@pytest.mark.parametrize("mode", AXIS_MODES)
+@pytest.mark.parametrize("case", AXIS_CASES)
+def test_an_axis_numpy_refuses_is_refused_naming_the_function_and_axis(case, mode):
+    f, name, axis = AXIS_CASES[case]
+    X = np.arange(6.0).reshape(2, 3)
+    if case != "tensordot axes 2":  # numpy's tensordot fails with a bare IndexError
+        with pytest.raises(ValueError):  # numpy refuses it too (AxisError is a ValueError)
+            f(X)
+    with pytest.raises(ValueError, match=rf"^{name}\b.*{axis}"):
+        AXIS_MODES[mode](f, X)
+
+
+@pytest.mark.parametrize("case", [c for c in AXIS_CASES if "axis 2" in AXIS_CASES[c][2]])
+def test_an_axis_out_of_range_is_numpys_axis_error(case):
+    f, name, _ = AXIS_CASES[case]
+    with pytest.raises(AxisError):  # an IndexError too, as numpy's
+        ad.jacrev(f)(np.arange(6.0).reshape(2, 3))
