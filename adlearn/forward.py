@@ -67,7 +67,7 @@ class ForwardSweep:
         """Apply ``rule`` to ``args``, some of them dual numbers of this sweep."""
         read, values = [], list(args)  # the dual numbers of this sweep; every argument's value
         for j, a in enumerate(args):
-            if type(a) is Dual and a.sweep is self:  # self.owns(a)
+            if self.owns(a):
                 read.append(j)
                 values[j] = a.value
         w = bind(rule, values, params)  # the value (through any outer sweep)

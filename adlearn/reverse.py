@@ -118,7 +118,7 @@ class Tape:
         """Apply ``rule`` to ``args``, some of them variables of this tape, and record it."""
         read, values = [], list(args)  # the units it reads; the values of all arguments
         for j, a in enumerate(args):
-            if type(a) is Var and a.sweep is self:  # self.owns(a)
+            if self.owns(a):
                 read.append(j)
                 values[j] = a.value
         w = bind(rule, values, params)  # the value (through any outer sweep)
