@@ -17,6 +17,7 @@ import pytest
 from exercise_support import hint, mistake_hints, status
 
 import adlearn as ad
+from adlearn.examples import running_example
 from adlearn.exercises import ch9
 
 # --- 9.1 the derivative through two Newton steps ----------------------------------------------
@@ -211,10 +212,6 @@ def test_recordings_counts_the_paths_of_the_points_the_chapter_uses():
 # of 9.2 is the one without which x1_bar loses a contribution of x2 + cos x1; the gap of 9.3 in
 # h = exp(x1 x2) + cos x2 is filled right when the program gives, worked by hand,
 # (x2 exp(x1 x2), x1 exp(x1 x2) - sin x2).
-
-
-def running_example(x1, x2):
-    return x1 * x2 + np.sin(x1)
 
 
 def listing():

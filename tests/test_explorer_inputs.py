@@ -11,13 +11,10 @@ import math
 import numpy as np
 import pytest
 
+from adlearn.examples import running_example as f
 from adlearn.widgets import explore, explore_direction, explore_sweep
 
 MAKERS = [explore, explore_sweep, explore_direction]
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
 
 
 ODD = {
@@ -113,7 +110,7 @@ def test_an_array_function_is_sampled_in_a_few_calls():
 
     def g(x1, x2):
         calls.append(np.shape(x1))
-        return x1 * x2 + np.sin(x1)
+        return f(x1, x2)
 
     explore(g).close()
     grid_calls = [shape for shape in calls if shape == (81, 81)]

@@ -13,18 +13,14 @@ import weakref
 import ipywidgets
 import matplotlib.mathtext
 import matplotlib.text
-import numpy as np
 import pytest
 
 from adlearn import widgets
+from adlearn.examples import running_example as f
 from adlearn.widgets import explore, explore_direction, explore_sweep
 
 MAKERS = [explore, explore_sweep, explore_direction]
 MiB = 2**20
-
-
-def f(x1, x2):
-    return x1 * x2 + np.sin(x1)
 
 
 def registry():

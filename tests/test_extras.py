@@ -4,10 +4,10 @@ import importlib
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 import adlearn as ad
+from adlearn.examples import running_example
 
 HINT = 'pip install "adlearn[course]"'
 
@@ -27,7 +27,7 @@ def test_importing_the_explorers_names_the_extra(missing, monkeypatch):
 def test_drawing_a_graph_names_the_extra(monkeypatch):
     from adlearn.graph import draw
 
-    t = ad.trace(lambda x1, x2: x1 * x2 + np.sin(x1), 2.0, 3.0)
+    t = ad.trace(running_example, 2.0, 3.0)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match="drawing needs matplotlib") as info:
         draw(t)

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from adlearn.examples import running_example
 from adlearn.exercises.learner import call, items, test_points
 from adlearn.exercises.method import by_hand, watch
 from adlearn.exercises.verdict import (
@@ -107,8 +108,9 @@ def newton_derivative(answer):
 
 
 def f(x1, x2):
-    """The running example, under the name the chapter gives it (the listing's ``def f_grad``)."""
-    return x1 * x2 + np.sin(x1)
+    """The running example, under the name the chapter gives it (its listing begins
+    ``def f_value_and_grad``)."""
+    return running_example(x1, x2)
 
 
 def h(x1, x2):
