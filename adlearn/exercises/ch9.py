@@ -182,7 +182,8 @@ def fan_in_line(answer):
         )
     if abs(n - right) == 1:
         raise NotYet(
-            "Close: count the lines as the listing does, from 1 for the line `def f_grad...`.",
+            "Close: count the lines as the listing does, from 1 for the line "
+            "`def f_value_and_grad...`.",
             said,
         )
     raise NotYet(
