@@ -58,10 +58,15 @@ class Differentiable:
 
 def bind(rule, args, params=NO_PARAMS):
     """Apply ``rule`` to ``args``, through every sweep that is differentiating them."""
-    innermost = None
+    innermost, matrices = None, False
     for a in args:
-        if isinstance(a, Differentiable) and (innermost is None or a.sweep.level > innermost.level):
-            innermost = a.sweep
+        if isinstance(a, Differentiable):
+            if innermost is None or a.sweep.level > innermost.level:
+                innermost = a.sweep
+        elif type(a) is np.matrix:  # a constant np.matrix is a plain array, as inputs are
+            matrices = True
+    if matrices:
+        args = tuple(np.asarray(a) if type(a) is np.matrix else a for a in args)
     if innermost is None:
         return compute(rule, args, params)
     return innermost.apply(rule, args, params)

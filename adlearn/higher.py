@@ -58,7 +58,12 @@ def hessian(f, argnums=0):
             elif is_leaf(a):
                 as_primal(a, "hessian", i)
         # H[i][j]: the derivative of the partial df/dx_i along x_j
-        return jacfwd(gradient, nums if not isinstance(argnums, int) else argnums)(*args, **kwargs)
+        try:
+            return jacfwd(gradient, nums if not isinstance(argnums, int) else argnums)(*args, **kwargs)
+        except (TypeError, ValueError) as err:
+            if not str(err).startswith("grad: "):  # f's output, checked by grad: name hessian
+                raise
+            raise type(err)(f"hessian: {str(err).removeprefix('grad: ')}") from None
 
     return h
 

@@ -19,7 +19,7 @@ import numpy as np
 from adlearn.dispatch import Differentiable
 
 __all__ = [
-    "argnums_positions", "argnums_tuple", "as_output", "as_primal", "check_tangent", "fresh",
+    "argnums_positions", "argnums_tuple", "as_output", "as_primal", "check_tangent", "describe", "fresh",
     "input_names", "seen_value", "value_of",
 ]  # fmt: skip
 
@@ -67,7 +67,7 @@ def as_output(y, where: str):
         return y
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number, np.ndarray)):
         raise TypeError(
-            f"{where}: the function returned a {type(v).__name__} ({_short(v)}); "
+            f"{where}: the function returned {describe(v)}; "
             "it must return a float or a numpy array of floats"
         )
     if isinstance(v, np.complexfloating) or (isinstance(v, np.ndarray) and v.dtype.kind == "c"):
@@ -86,7 +86,8 @@ def argnums_tuple(argnums, nargs: int, where: str) -> tuple[int, ...]:
         if not -nargs <= n < nargs:
             raise ValueError(
                 f"{where}: argnums={argnums!r} asks for argument {n}, "
-                f"but the function was called with {nargs} argument(s)"
+                f"but the function was called with {nargs} positional argument(s); pass the "
+                "arguments to differentiate positionally (keyword arguments are not differentiated)"
             )
     positions = tuple(n % nargs for n in nums)
     if len(set(positions)) < len(positions):
@@ -187,6 +188,27 @@ def seen_value(x):
     while isinstance(x, Differentiable) and not getattr(type(x), "is_traced", False):
         x = x.value
     return x
+
+
+def describe(x) -> str:
+    """What x is, as the learner knows it: never the classes of values being differentiated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> describe(2.0), describe(np.ones(3)), describe((1.0, np.ones(2))), describe("1")
+    ('a float', 'an array of shape (3,)', 'a tuple of 2 values', "a str ('1')")
+    """
+    x = value_of(x)
+    if isinstance(x, (list, tuple, dict)):
+        n = len(x)
+        return f"a {type(x).__name__} of {n} value{'' if n == 1 else 's'}"
+    if isinstance(x, np.ndarray):
+        dtype = "" if x.dtype == np.float64 else f" and dtype {x.dtype}"
+        return f"an array of shape {x.shape}{dtype}"
+    if isinstance(x, (float, np.floating)) and not isinstance(x, np.complexfloating):
+        return "a float"
+    return f"a {type(x).__name__} ({_short(x)})"
 
 
 def _short(x) -> str:

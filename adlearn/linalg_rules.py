@@ -107,22 +107,36 @@ def _inv_vjp(w_bar, a, out):
 # --- det and log|det|: d log|det(A)| = trace(inv(A) dA) -----------------------------------------
 
 
+def _needing_inverse(name, step, *args):
+    """``step(*args)``, a step of the derivative of ``np.linalg.<name>`` that uses the
+    inverse: at a singular matrix, an error that names the function the learner called."""
+    try:
+        return step(*args)
+    except ValueError as err:
+        if "Singular matrix" not in str(err):
+            raise
+        raise ValueError(
+            f"np.linalg.{name}: its derivative at a singular matrix (det 0) needs the inverse, "
+            "which does not exist there: Singular matrix (see docs/singular-points.md)"
+        ) from None
+
+
 def _det_jvp(args, tangents, out):
     (a,), (t,) = args, tangents
-    return out * _trace(solve(a, full(t, _shape(a))))
+    return out * _trace(_needing_inverse("det", solve, a, full(t, _shape(a))))
 
 
 def _det_vjp(w_bar, a, out):
-    return _per_matrix(full(w_bar, _shape(out)) * out) * _transposed(inv(a))
+    return _per_matrix(full(w_bar, _shape(out)) * out) * _transposed(_needing_inverse("det", inv, a))
 
 
 def _logabsdet_jvp(args, tangents, out):
     (a,), (t,) = args, tangents
-    return _trace(solve(a, full(t, _shape(a))))
+    return _trace(_needing_inverse("slogdet", solve, a, full(t, _shape(a))))
 
 
 def _logabsdet_vjp(w_bar, a, out):
-    return _per_matrix(full(w_bar, _shape(out))) * _transposed(inv(a))
+    return _per_matrix(full(w_bar, _shape(out))) * _transposed(_needing_inverse("slogdet", inv, a))
 
 
 # --- the table ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import numpy as np
 from adlearn import array_rules as A
 from adlearn import linalg_rules as L
 from adlearn import rules as R
-from adlearn.inputs import seen_value, value_of
+from adlearn.inputs import describe, seen_value, value_of
 
 __all__ = ["BY_FUNCTION", "BY_UFUNC", "PLAIN_FUNCTIONS", "PLAIN_UFUNCS"]
 
@@ -66,31 +66,107 @@ def _count(x, axis, where) -> float:
     return float(math.prod(shape[a] for a in A.reduced_axes(axis, len(shape), where)))
 
 
+# --- numpy's options --------------------------------------------------------------------
+
+#: numpy's marker for an argument not given (``keepdims=<no value>`` in its signatures).
+NO_VALUE = np._NoValue
+
+
+def options(what, dtype=None, out=None, order="C", orders="CFAK", **others):
+    """Refuse, by name, numpy's options that adlearn does not follow (``what`` is the
+    call: ``np.sum`` or ``x.sum``); those that change nothing pass: ``out=None``, a
+    float64 ``dtype``, an ``order`` in ``orders``, ``where=True``, no ``initial``."""
+    if out is not None:
+        raise TypeError(
+            f"{what}(..., out=...): adlearn cannot write a value being differentiated into "
+            f"an array; leave out= out and use the result, as in y = {what}(...)"
+        )
+    if dtype is not None and np.dtype(dtype) != np.float64:
+        raise TypeError(
+            f"{what}(..., dtype={np.dtype(dtype).name}): adlearn differentiates in float64; "
+            "leave dtype out"
+        )
+    if order not in orders:
+        raise TypeError(f"{what}(..., order={order!r}): adlearn supports order='C' only")
+    for name, value in others.items():
+        if value is not NO_VALUE and not (name == "where" and value is True):
+            raise TypeError(
+                f"{what}(..., {name}=...): adlearn does not support {name}= on a value "
+                "being differentiated; leave it out" + (
+                    " and select entries with np.where(mask, x, 0.0)" if name == "where" else ""
+                )
+            )
+
+
+def _keep(keepdims):
+    return False if keepdims is NO_VALUE else keepdims
+
+
 # --- statistics ------------------------------------------------------------------------
 
 
-def mean(x, axis=None, keepdims=False):
-    n = _count(x, axis, "np.mean")
-    return A.sum_(x, axis=axis, keepdims=keepdims) / n
+def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
+    options("np.sum", dtype=dtype, out=out, initial=initial, where=where)
+    return A.sum_(a, axis=axis, keepdims=_keep(keepdims))
 
 
-def var(a, axis=None, ddof=0, keepdims=False, where="np.var"):
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=NO_VALUE):
+    options("np.mean", dtype=dtype, out=out, where=where)
+    n = _count(a, axis, "np.mean")
+    return A.sum_(a, axis=axis, keepdims=_keep(keepdims)) / n
+
+
+def max_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
+    options("np.max", out=out, initial=initial, where=where)
+    return A.max_(a, axis=axis, keepdims=_keep(keepdims))
+
+
+def min_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
+    options("np.min", out=out, initial=initial, where=where)
+    return A.min_(a, axis=axis, keepdims=_keep(keepdims))
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
+    options("np.prod", dtype=dtype, out=out, initial=initial, where=where)
+    return A.prod(a, axis=axis, keepdims=_keep(keepdims))
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+    options("np.cumsum", dtype=dtype, out=out)
+    return A.cumsum(a, axis=axis)
+
+
+def _var(a, axis, ddof, keepdims, name):
     """numpy's steps: the mean, the squared deviations, their sum, / (n - ddof)."""
-    n = _count(a, axis, where)
-    d = a - mean(a, axis=axis, keepdims=True)
+    n = _count(a, axis, name)
+    d = a - A.sum_(a, axis=axis, keepdims=True) / n
     return A.sum_(d * d, axis=axis, keepdims=keepdims) / max(n - ddof, 0.0)
 
 
-def std(a, axis=None, ddof=0, keepdims=False):
-    return R.sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims, where="np.std"))
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NO_VALUE,
+        mean=NO_VALUE, correction=NO_VALUE):  # fmt: skip
+    options("np.var", dtype=dtype, out=out, where=where, mean=mean, correction=correction)
+    return _var(a, axis, ddof, _keep(keepdims), "np.var")
 
 
-def clip(a, a_min=None, a_max=None):
-    """maximum, then minimum: at a bound (a tie) the derivative is 1/2, as JAX's."""
-    if a_min is not None:
-        a = R.maximum(a, a_min)
-    if a_max is not None:
-        a = R.minimum(a, a_max)
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NO_VALUE,
+        mean=NO_VALUE, correction=NO_VALUE):  # fmt: skip
+    options("np.std", dtype=dtype, out=out, where=where, mean=mean, correction=correction)
+    return R.sqrt(_var(a, axis, ddof, _keep(keepdims), "np.std"))
+
+
+def clip(a, a_min=NO_VALUE, a_max=NO_VALUE, out=None, *, min=NO_VALUE, max=NO_VALUE):
+    """maximum, then minimum: at a bound (a tie) the derivative is 1/2, as JAX's.
+    The bounds are a_min and a_max, or (numpy 2.1) min and max."""
+    options("np.clip", out=out)
+    if (a_min is not NO_VALUE and min is not NO_VALUE) or (a_max is not NO_VALUE and max is not NO_VALUE):
+        raise TypeError("np.clip: give each bound once, as a_min/a_max or as min/max")
+    low = a_min if a_min is not NO_VALUE else min
+    high = a_max if a_max is not NO_VALUE else max
+    if low is not None and low is not NO_VALUE:
+        a = R.maximum(a, low)
+    if high is not None and high is not NO_VALUE:
+        a = R.minimum(a, high)
     return a
 
 
@@ -110,8 +186,9 @@ def _spelt_out(subscripts, operands):
     has one length in every operand (so each adjoint has its operand's shape)."""
     if not isinstance(subscripts, str):
         raise TypeError(
-            f"np.einsum: adlearn supports subscripts as one string, as in "
-            f"np.einsum('ij,jk->ik', a, b), got a {type(subscripts).__name__}"
+            "np.einsum: adlearn supports subscripts as one string, as in "
+            "np.einsum('ij,jk->ik', a, b), not numpy's lists of axes; got "
+            f"{describe(subscripts)} first"
         )
     subs = subscripts.replace(" ", "")
     inputs, arrow, output = subs.partition("->")
@@ -340,6 +417,8 @@ def tril(a, k=0):
 
 
 def _vector_norm(x, ord, axis, keepdims):
+    if isinstance(ord, str):  # numpy's error is a ValueError
+        raise ValueError(f"np.linalg.norm: invalid norm order {ord!r} for vectors")  # noqa: TRY004
     if ord is None or ord == 2:
         return R.sqrt(A.sum_(x * x, axis=axis, keepdims=keepdims))
     if ord == np.inf:
@@ -359,13 +438,20 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if axis is None and (ord is None or nd == 1):
         result = R.sqrt(A.sum_(x * x)) if ord is None else _vector_norm(x, ord, 0, False)
         return A.reshape(result, shape=(1,) * nd) if keepdims else result
+    give_axis = "; give axis" if axis is None else ""
     if axis is None:
         axis = tuple(range(nd))
     axes = A.axis_tuple(axis, nd, "np.linalg.norm")
     if len(axes) == 1:
         return _vector_norm(x, ord, axes[0], keepdims)
     if len(axes) != 2:
-        raise ValueError(f"np.linalg.norm: axis={axis!r} names {len(axes)} axes; give 1 or 2")
+        raise ValueError(
+            f"np.linalg.norm: improper number of dimensions to norm: a norm is over 1 axis "
+            f"(a vector) or 2 (a matrix), got {len(axes)} of an array of shape {_shape(x)}"
+            f"{give_axis}"
+        )
+    if ord not in (None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf):
+        raise ValueError(f"np.linalg.norm: invalid norm order {ord!r} for matrices")
     row, col = axes
     if ord in (None, "fro"):
         return R.sqrt(A.sum_(x * x, axis=(row, col), keepdims=keepdims))
@@ -440,7 +526,7 @@ PLAIN_FUNCTIONS = (
 #: numpy functions (not ufuncs) that adlearn differentiates: np.sum(x) on a
 #: traced x calls the function here.
 BY_FUNCTION: dict[Callable[..., Any], Callable[..., Any]] = {
-    np.sum: lambda x, axis=None, keepdims=False: A.sum_(x, axis=axis, keepdims=keepdims),
+    np.sum: sum_,
     np.mean: mean,
     np.dot: dot,
     np.matmul: A.matmul,
@@ -452,12 +538,12 @@ BY_FUNCTION: dict[Callable[..., Any], Callable[..., Any]] = {
     np.where: R.where,
     np.stack: lambda arrays, axis=0: A.stack(*arrays, axis=axis),
     np.concatenate: concatenate,
-    np.max: A.max_,
-    np.amax: A.max_,
-    np.min: A.min_,
-    np.amin: A.min_,
-    np.prod: A.prod,
-    np.cumsum: A.cumsum,
+    np.max: max_,
+    np.amax: max_,
+    np.min: min_,
+    np.amin: min_,
+    np.prod: prod,
+    np.cumsum: cumsum,
     np.var: var,
     np.std: std,
     np.clip: clip,

@@ -27,7 +27,7 @@ import numpy as np
 from adlearn import array_rules, numpy_api, rules
 from adlearn.dispatch import NO_PARAMS, Differentiable, bind
 from adlearn.inputs import seen_value, value_of
-from adlearn.numpy_api import BY_FUNCTION, BY_UFUNC, PLAIN_UFUNCS
+from adlearn.numpy_api import BY_FUNCTION, BY_UFUNC, NO_VALUE, PLAIN_UFUNCS
 
 __all__ = ["ArrayBehaviour", "DroppedDerivative", "call"]
 
@@ -56,6 +56,13 @@ INSTEAD = {
     "np.linalg.pinv": "np.linalg.solve (for a square invertible matrix)",
     "np.linalg.matrix_power": "repeated @",
 }
+
+
+#: The operator of ``buf op= x``, for the ufuncs it calls with ``out=buf``.
+_AUGMENTED = {
+    np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/", np.power: "**",
+    np.matmul: "@", np.remainder: "%",
+}  # fmt: skip
 
 
 def _unsupported(what: str) -> TypeError:
@@ -222,12 +229,10 @@ class ArrayBehaviour(Differentiable):
 
     def __array__(self, dtype=None, copy=None):
         raise TypeError(
-            "converting a value being differentiated to a numpy array (np.asarray, "
-            "np.array, storing it into an array with buf[i] = x, a numpy array's own method "
-            "as in W.dot(x), a numpy function given a list of such values as in "
-            "np.mean([x1, x2])) would drop its derivative. To build an array from such values "
-            "use np.stack([...]) or np.concatenate([...]), as in np.mean(np.stack([x1, x2])); "
-            "for W.dot(x) write W @ x."
+            "a value being differentiated cannot be converted to a numpy array: build arrays "
+            "with np.stack, as in np.mean(np.stack([x1, x2])), np.concatenate or "
+            "np.where(mask, x, buf), and write W @ x for W.dot(x); see 'What cannot work' "
+            "in docs/numpy-support.md"
         )
 
     def item(self):
@@ -252,11 +257,11 @@ class ArrayBehaviour(Differentiable):
     def __getattr__(self, name):
         if name.startswith("__"):  # numpy and Python probing for protocols
             raise AttributeError(name)
+        function = getattr(np, name, None)
+        instead = f"write np.{name}(x); " if function in BY_FUNCTION else ""
         raise AttributeError(
-            f"x.{name}: a value being differentiated (standing for a float or an array) "
-            f"has no attribute {name!r} in adlearn; it supports shape, ndim, size, dtype, T "
-            f"and the methods {', '.join(METHODS)}; try the numpy function np.{name}(x), "
-            f"or see {SUPPORT_PAGE}"
+            f"x.{name}: adlearn does not support this method on a value being "
+            f"differentiated; {instead}see {SUPPORT_PAGE}"
         )
 
     # numpy's protocols: ufuncs and array functions reach the rule table
@@ -267,6 +272,14 @@ class ArrayBehaviour(Differentiable):
                 return bind(prim, inputs, NO_PARAMS)
             if ufunc in PLAIN_UFUNCS:
                 return ufunc(*(seen_value(x) for x in inputs))
+        if method == "__call__" and "out" in kwargs and ufunc in BY_UFUNC:
+            name, op = ufunc.__name__, _AUGMENTED.get(ufunc)
+            call = f"buf {op}= x (np.{name} with out=buf)" if op else f"np.{name}(..., out=buf)"
+            instead = f"buf = buf {op} x" if op else f"buf = np.{name}(...)"
+            raise TypeError(
+                f"{call} would write a value being differentiated into a numpy array and "
+                f"drop its derivative; write {instead} instead"
+            )
         what = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
         if kwargs:
             what += f" with {', '.join(sorted(kwargs))}="
@@ -311,16 +324,20 @@ class ArrayBehaviour(Differentiable):
     def T(self):
         return array_rules.transpose(self)
 
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
+        numpy_api.options("x.sum", dtype=dtype, out=out, initial=initial, where=where)
         return array_rules.sum_(self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+        numpy_api.options("x.mean", dtype=dtype, out=out, where=where)
         return numpy_api.mean(self, axis=axis, keepdims=keepdims)
 
-    def dot(self, other):
+    def dot(self, other, out=None):
+        numpy_api.options("x.dot", out=out)
         return numpy_api.dot(self, other)
 
-    def reshape(self, *shape):
+    def reshape(self, *shape, order="C", copy=None):
+        numpy_api.options("x.reshape", order=order, orders="C")
         shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
         shape = tuple(int(n) for n in np.atleast_1d(shape)) if shape != () else ()
         return array_rules.reshape(self, shape=shape)
@@ -329,18 +346,21 @@ class ArrayBehaviour(Differentiable):
         axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
         return array_rules.transpose(self, axes=tuple(axes) if axes else None)
 
-    def ravel(self):
+    def ravel(self, order="C"):
+        numpy_api.options("x.ravel", order=order, orders="C")
         return numpy_api.ravel(self)
 
-    flatten = ravel
+    def flatten(self, order="C"):
+        numpy_api.options("x.flatten", order=order, orders="C")
+        return numpy_api.ravel(self)
 
     def squeeze(self, axis=None):
         return numpy_api.squeeze(self, axis=axis)
 
-    def copy(self):
+    def copy(self, order="C"):
         return self  # a value being differentiated is never written into
 
-    def astype(self, dtype):
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
         if np.dtype(dtype) != np.float64:
             raise TypeError(
                 f"x.astype({dtype!r}): adlearn differentiates values in float64, and a cast "
@@ -349,28 +369,34 @@ class ArrayBehaviour(Differentiable):
             )
         return self
 
-    def max(self, axis=None, keepdims=False):
+    def max(self, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
+        numpy_api.options("x.max", out=out, initial=initial, where=where)
         return array_rules.max_(self, axis=axis, keepdims=keepdims)
 
-    def min(self, axis=None, keepdims=False):
+    def min(self, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
+        numpy_api.options("x.min", out=out, initial=initial, where=where)
         return array_rules.min_(self, axis=axis, keepdims=keepdims)
 
-    def prod(self, axis=None, keepdims=False):
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
+        numpy_api.options("x.prod", dtype=dtype, out=out, initial=initial, where=where)
         return array_rules.prod(self, axis=axis, keepdims=keepdims)
 
-    def cumsum(self, axis=None):
+    def cumsum(self, axis=None, dtype=None, out=None):
+        numpy_api.options("x.cumsum", dtype=dtype, out=out)
         return array_rules.cumsum(self, axis=axis)
 
-    def var(self, axis=None, ddof=0, keepdims=False):
-        return numpy_api.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
+        return numpy_api.var(self, axis, dtype, out, ddof, keepdims, where=where)
 
-    def std(self, axis=None, ddof=0, keepdims=False):
-        return numpy_api.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
+        return numpy_api.std(self, axis, dtype, out, ddof, keepdims, where=where)
 
-    def clip(self, min=None, max=None):
+    def clip(self, min=None, max=None, out=None):
+        numpy_api.options("x.clip", out=out)
         return numpy_api.clip(self, min, max)
 
-    def trace(self, offset=0, axis1=0, axis2=1):
+    def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+        numpy_api.options("x.trace", dtype=dtype, out=out)
         return numpy_api.trace(self, offset, axis1, axis2)
 
     def diagonal(self, offset=0, axis1=0, axis2=1):
@@ -380,14 +406,17 @@ class ArrayBehaviour(Differentiable):
         return numpy_api.repeat(self, repeats, axis)
 
     # methods whose result is a constant, computed on the value
-    def round(self, decimals=0):
+    def round(self, decimals=0, out=None):
+        numpy_api.options("x.round", out=out)
         return np.round(seen_value(self), decimals)
 
-    def argmax(self, axis=None):
-        return np.argmax(seen_value(self), axis=axis)
+    def argmax(self, axis=None, out=None, *, keepdims=False):
+        numpy_api.options("x.argmax", out=out)
+        return np.argmax(seen_value(self), axis=axis, keepdims=keepdims)
 
-    def argmin(self, axis=None):
-        return np.argmin(seen_value(self), axis=axis)
+    def argmin(self, axis=None, out=None, *, keepdims=False):
+        numpy_api.options("x.argmin", out=out)
+        return np.argmin(seen_value(self), axis=axis, keepdims=keepdims)
 
 
 #: The ndarray methods a value being differentiated has (named in errors).
@@ -395,3 +424,6 @@ METHODS = sorted(
     name for name, attr in vars(ArrayBehaviour).items()
     if callable(attr) and not name.startswith("_") and name != "item"
 )  # fmt: skip
+
+for _name in METHODS:  # Python's own argument errors then name x.sum, not this class
+    vars(ArrayBehaviour)[_name].__qualname__ = f"x.{_name}"

@@ -29,7 +29,15 @@ import numpy as np
 from adlearn import fast_backward
 from adlearn.array_rules import broadcast_to, sum_to
 from adlearn.dispatch import bind, new_level
-from adlearn.inputs import argnums_positions, as_output, as_primal, check_tangent, fresh, value_of
+from adlearn.inputs import (
+    argnums_positions,
+    as_output,
+    as_primal,
+    check_tangent,
+    describe,
+    fresh,
+    value_of,
+)  # fmt: skip
 from adlearn.operators import ArrayBehaviour, call
 from adlearn.pytree import checked_leaves, flatten, is_leaf, tree_map, unflatten
 
@@ -279,7 +287,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
             if not (isinstance(out, (tuple, list)) and len(out) == 2):
                 raise TypeError(
                     "grad: with has_aux=True the function must return a pair (value, aux), "
-                    f"but it returned a {type(out).__name__}"
+                    f"but it returned {describe(out)}"
                 )
             out, aux = out
         as_output(out, "grad")

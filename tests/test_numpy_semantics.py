@@ -200,7 +200,7 @@ def test_storing_into_a_numpy_array_says_what_to_do_instead(make):
 @pytest.mark.parametrize(
     ("f", "pattern"),
     [(lambda x: x // 2.0, r"x // y"), (lambda x: divmod(x, 2.0), r"divmod"),
-     (lambda x: np.sum(x.cumprod()), r"x\.cumprod.*np\.cumprod\(x\)")],
+     (lambda x: np.sum(x.cumprod()), r"^x\.cumprod: adlearn does not support this method")],
 )  # fmt: skip
 @pytest.mark.parametrize("make", [ad.grad, ad.derivative])
 def test_unsupported_operations_name_the_operation_not_a_class(f, pattern, make):
