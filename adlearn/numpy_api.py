@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import string
+import sys
 from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,7 @@ import numpy as np
 from adlearn import array_rules as A
 from adlearn import linalg_rules as L
 from adlearn import rules as R
+from adlearn.dispatch import Differentiable
 from adlearn.inputs import describe, seen_value, value_of
 
 __all__ = ["BY_FUNCTION", "BY_UFUNC", "PLAIN_FUNCTIONS", "PLAIN_UFUNCS"]
@@ -365,6 +367,30 @@ def roll(a, shift, axis=None):
     return a
 
 
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    """An array of a's shape (or ``shape``) filled with ``fill_value``: where the fill
+    value is being differentiated, it is broadcast to that shape, and keeps its derivative."""
+    if not isinstance(fill_value, Differentiable):  # a constant: numpy's array of it
+        return np.full_like(seen_value(a), fill_value, dtype, order, subok, shape)
+    return A.broadcast_to(fill_value, shape=_shape(a) if shape is None else tuple(np.atleast_1d(shape)))
+
+
+def refuse_fill(*_args, **_kwargs):
+    """``np.full(shape, x)`` and ``np.full_like(plain_array, x)`` with x being differentiated:
+    numpy would write x into a plain array (with ``np.copyto``) and drop its derivative."""
+    raise TypeError(
+        "np.full / np.full_like: filling a plain numpy array with a value being differentiated "
+        "would drop its derivative; write np.broadcast_to(x, shape) (or x * np.ones(shape))"
+    )
+
+
+def converted_by_numpy_full() -> bool:
+    """Whether the conversion to a plain array under way is np.full's, of its fill value
+    (np.full converts it with np.asarray, which no protocol lets adlearn take over)."""
+    caller = sys._getframe(2)  # this function's caller is __array__, whose caller converts
+    return caller.f_code is getattr(np.full, "__code__", None)
+
+
 def flip(a, axis=None):
     nd = len(_shape(a))
     axes = A.reduced_axes(axis, nd, "np.flip")
@@ -518,7 +544,7 @@ def _plain(func):
 
 #: numpy functions whose result is a constant: they are computed on the values.
 PLAIN_FUNCTIONS = (
-    np.round, np.around, np.zeros_like, np.ones_like, np.full_like, np.empty_like,
+    np.round, np.around, np.zeros_like, np.ones_like, np.empty_like,
     np.isclose, np.allclose, np.argmax, np.argmin, np.shape, np.ndim, np.size,
 )  # fmt: skip
 
@@ -567,6 +593,7 @@ BY_FUNCTION: dict[Callable[..., Any], Callable[..., Any]] = {
     np.triu: triu,
     np.tril: tril,
     np.copy: lambda a: a,
+    np.full_like: full_like,
     np.linalg.norm: norm,
     np.linalg.solve: solve,
     np.linalg.inv: L.inv,

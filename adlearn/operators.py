@@ -228,6 +228,8 @@ class ArrayBehaviour(Differentiable):
         raise _dropped("using it as an index or a size")
 
     def __array__(self, dtype=None, copy=None):
+        if numpy_api.converted_by_numpy_full():
+            numpy_api.refuse_fill()
         raise TypeError(
             "a value being differentiated cannot be converted to a numpy array: build arrays "
             "with np.stack, as in np.mean(np.stack([x1, x2])), np.concatenate or "
@@ -287,6 +289,8 @@ class ArrayBehaviour(Differentiable):
 
     def __array_function__(self, func, types, args, kwargs):
         handler = BY_FUNCTION.get(func)
+        if func is np.copyto:  # np.full or np.full_like filling a plain array with self
+            numpy_api.refuse_fill()
         if handler is None:
             module = getattr(func, "__module__", "numpy") or "numpy"
             prefix = "np." + "".join(f"{m}." for m in module.split(".")[1:] if not m.startswith("_"))

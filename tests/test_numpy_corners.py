@@ -175,3 +175,51 @@ def test_an_axis_out_of_range_is_numpys_axis_error(case):
     f, name, _ = AXIS_CASES[case]
     with pytest.raises(AxisError):  # an IndexError too, as numpy's
         ad.jacrev(f)(np.arange(6.0).reshape(2, 3))
+
+
+# --- np.full_like keeps the derivative of its fill value -------------------------------------
+
+
+def _filled(x):
+    return np.sum(np.full_like(x, x[0]) * x)  # = x[0] * sum(x)
+
+
+@pytest.mark.parametrize("mode", ["grad", "jacrev", "jacfwd", "vjp", "jvp columns"])
+def test_full_like_differentiates_its_fill_value(mode):
+    x = np.array([0.4, 1.6, -2.5, 3.0])
+    expected = np.full(4, x[0])  # d/dx_i of x[0] * sum(x): x[0], plus sum(x) for i = 0
+    expected[0] += np.sum(x)
+    got = {
+        "grad": lambda: ad.grad(_filled)(x),
+        "jacrev": lambda: ad.jacrev(_filled)(x),
+        "jacfwd": lambda: ad.jacfwd(_filled)(x),
+        "vjp": lambda: ad.vjp(_filled, x)[1](1.0)[0],
+        "jvp columns": lambda: np.array([ad.jvp(_filled, (x,), (e,))[1] for e in np.eye(4)]),
+    }[mode]()
+    np.testing.assert_allclose(got, expected)  # [2.9, 0.4, 0.4, 0.4]
+
+
+def test_full_like_second_order_and_a_constant_fill():
+    x = np.array([0.4, 1.6, -2.5])
+    expected = np.zeros((3, 3))  # the Hessian of x[0] * sum(x): 2 at (0, 0), 1 on row and column 0
+    expected[0, :] += 1.0
+    expected[:, 0] += 1.0
+    np.testing.assert_allclose(ad.hessian(_filled)(x), expected)
+    np.testing.assert_allclose(ad.jacfwd(ad.jacfwd(_filled))(x), expected)
+    np.testing.assert_allclose(ad.grad(lambda x: np.sum(np.full_like(x, 2.5) * x))(x), 2.5)
+    # with a shape of its own: sum of 4 copies of x[1]
+    np.testing.assert_allclose(
+        ad.grad(lambda x: np.sum(np.full_like(x, x[1], shape=(2, 2))))(x), [0.0, 4.0, 0.0]
+    )
+
+
+@pytest.mark.parametrize("make", [ad.grad, ad.derivative])
+@pytest.mark.parametrize(
+    "f",
+    [lambda a: np.full_like(np.ones(3), a), lambda a: np.full(3, a),
+     lambda a: np.full((2, 2), a, dtype=float)],
+    ids=["full_like of a plain array", "full", "full with dtype"],
+)  # fmt: skip
+def test_filling_a_plain_array_says_what_to_write_instead(make, f):
+    with pytest.raises(TypeError, match=r"^np\.full / np\.full_like: .*np\.broadcast_to\(x, shape\)"):
+        make(lambda a: np.sum(f(a)))(2.0)

@@ -194,6 +194,13 @@ CASES = [
         (real(3, 1),),
         lambda m, x: x * m.ones((2, 3, 4)),  # autograd's cannot add leading axes
     ),
+    Case(
+        np.full_like,
+        "fill value differentiated",
+        lambda m, x: m.full_like(x, x[0, 1]) * x,
+        (X34,),
+        lambda m, x: x[0, 1] * m.ones(x.shape) * x,  # autograd's full_like drops it
+    ),
     Case(np.where, "condition from values", lambda m, a, b: m.where(a > b, a, b), (X34, X34)),
     Case(np.stack, "axis 1", lambda m, a, b: m.stack([a, b * a], axis=1), (X3, X3)),
     Case(np.concatenate, "axis -1", lambda m, a, b: m.concatenate([a, b], -1), (X34, real(3, 2))),
