@@ -58,12 +58,8 @@ def hessian(f, argnums=0):
             elif is_leaf(a):
                 as_primal(a, "hessian", i)
         # H[i][j]: the derivative of the partial df/dx_i along x_j
-        try:
-            return jacfwd(gradient, nums if not isinstance(argnums, int) else argnums)(*args, **kwargs)
-        except (TypeError, ValueError) as err:
-            if not str(err).startswith("grad: "):  # f's output, checked by grad: name hessian
-                raise
-            raise type(err)(f"hessian: {str(err).removeprefix('grad: ')}") from None
+        jacobian = jacfwd(gradient, nums if not isinstance(argnums, int) else argnums)
+        return _named("hessian", jacobian, *args, **kwargs)
 
     return h
 
@@ -88,4 +84,15 @@ def hvp(f, primals, tangents):
     """
     args, seeds = checked_pairs(primals, tangents, "hvp")
     argnums = tuple(range(len(args)))
-    return jvp(grad(f, argnums), tuple(args), tuple(seeds))[1]
+    return _named("hvp", jvp, grad(f, argnums), tuple(args), tuple(seeds))[1]
+
+
+def _named(where, call, *args, **kwargs):
+    """``call(*args, **kwargs)``, where an error about f's output (checked by grad,
+    inside) names the function the learner called: hessian or hvp."""
+    try:
+        return call(*args, **kwargs)
+    except (TypeError, ValueError) as err:
+        if not str(err).startswith("grad: "):
+            raise
+        raise type(err)(f"{where}: {str(err).removeprefix('grad: ')}") from None

@@ -360,7 +360,7 @@ def vjp(f, *primals):
         if ct_structure != structure:
             raise TypeError(
                 "vjp: the cotangent must have the structure of the function's output "
-                f"({type(rec.out).__name__}), got a {type(cotangent).__name__}"
+                f"({describe(rec.out)}), got {describe(cotangent)}"
             )
         seeds = [check_tangent(value_of(_value(y, rec.tape)), s, "vjp", k)
                  for k, (y, s) in enumerate(zip(outputs, seeds))]  # fmt: skip

@@ -526,6 +526,12 @@ def test_numpys_arguments_that_adlearn_does_not_follow_are_named(g, words, diffe
             lambda: ad.value_and_grad(lambda x: x * 2.0, has_aux=True)(np.ones(3)),
             ["grad:", "has_aux=True", "an array of shape (3,)"],
         ),
+        (lambda: ad.hvp(lambda x: (x, x), (2.0,), (1.0,)), ["hvp:", "a tuple of 2 values"]),
+        (lambda: ad.vjp(lambda x: 2.0 * x, 3.0)[1]((1.0,)), ["vjp:", "(a float)", "a tuple of 1"]),
+        (
+            lambda: ad.vjp(lambda x: 2.0 * x, np.ones(2))[1]([1.0, 2.0]),
+            ["vjp:", "(an array of shape (2,))", "a list of 2 values"],
+        ),
     ],
 )
 def test_a_wrong_output_is_described_as_the_learner_knows_it(call, words):
