@@ -288,7 +288,13 @@ def concatenate(arrays, axis=0):
     return A.concatenate(*arrays, axis=axis)
 
 
-def ravel(a):
+def reshape(a, shape, order="C", *, copy=None):
+    options("np.reshape", order=order, orders="C")
+    return A.reshape(a, shape=shape)
+
+
+def ravel(a, order="C"):
+    options("np.ravel", order=order, orders="C")
     return A.reshape(a, shape=(-1,))
 
 
@@ -556,7 +562,7 @@ BY_FUNCTION: dict[Callable[..., Any], Callable[..., Any]] = {
     np.mean: mean,
     np.dot: dot,
     np.matmul: A.matmul,
-    np.reshape: lambda x, shape: A.reshape(x, shape=shape),
+    np.reshape: reshape,
     np.transpose: lambda x, axes=None: A.transpose(x, axes=axes),
     np.swapaxes: lambda x, axis1, axis2: A.swapaxes(x, axis1=axis1, axis2=axis2),
     np.expand_dims: lambda x, axis: A.expand_dims(x, axis=axis),
@@ -592,7 +598,7 @@ BY_FUNCTION: dict[Callable[..., Any], Callable[..., Any]] = {
     np.diag: diag,
     np.triu: triu,
     np.tril: tril,
-    np.copy: lambda a: a,
+    np.copy: lambda a, order="K", subok=False: a,
     np.full_like: full_like,
     np.linalg.norm: norm,
     np.linalg.solve: solve,

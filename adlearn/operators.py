@@ -390,10 +390,12 @@ class ArrayBehaviour(Differentiable):
         return array_rules.cumsum(self, axis=axis)
 
     def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
-        return numpy_api.var(self, axis, dtype, out, ddof, keepdims, where=where)
+        numpy_api.options("x.var", dtype=dtype, out=out, where=where)
+        return numpy_api.var(self, axis, ddof=ddof, keepdims=keepdims)
 
     def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
-        return numpy_api.std(self, axis, dtype, out, ddof, keepdims, where=where)
+        numpy_api.options("x.std", dtype=dtype, out=out, where=where)
+        return numpy_api.std(self, axis, ddof=ddof, keepdims=keepdims)
 
     def clip(self, min=None, max=None, out=None):
         numpy_api.options("x.clip", out=out)

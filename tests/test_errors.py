@@ -486,6 +486,9 @@ X6 = np.arange(1.0, 7.0)
         (lambda x: x.prod(None, float), lambda x: x.prod()),
         (lambda x: np.sum(x.cumsum(0, None, None) ** 2), lambda x: np.sum(x.cumsum() ** 2)),
         (lambda x: x.var(None, None, None, 1), lambda x: np.sum((x - x.mean()) ** 2) / 5),
+        (lambda x: np.sum(np.reshape(x, (3, 2), order="C")[:, 1]), lambda x: np.sum(x[1::2])),
+        (lambda x: np.sum(np.ravel(x, order="C") * X6), lambda x: np.sum(x * X6)),
+        (lambda x: np.sum(np.copy(x, order="K") ** 2), lambda x: np.sum(x**2)),
     ],
 )
 def test_the_ndarray_methods_take_numpys_arguments_that_change_nothing(with_options, plain):
@@ -506,6 +509,10 @@ def test_the_ndarray_methods_take_numpys_arguments_that_change_nothing(with_opti
         (lambda x: np.sum(x, where=x > 2), ["np.sum", "where="]),
         (lambda x: np.mean(x, dtype=np.float16), ["np.mean", "dtype=float16"]),
         (lambda x: np.sum(np.cumsum(x, out=np.zeros(6))), ["np.cumsum", "out="]),
+        (lambda x: x.var(out=np.zeros(())), ["x.var", "out="]),
+        (lambda x: x.std(dtype=np.float32), ["x.std", "dtype=float32"]),
+        (lambda x: np.sum(np.reshape(x, (3, 2), order="F")), ["np.reshape", "order='F'"]),
+        (lambda x: np.sum(np.ravel(x, order="F")), ["np.ravel", "order='F'"]),
     ],
 )
 @pytest.mark.parametrize("differentiate", [ad.grad, ad.derivative])
