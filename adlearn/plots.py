@@ -255,17 +255,31 @@ def _default_box(x1, x2, half=3.0):
     return (x1 - half, x1 + half, x2 - half, x2 + half)
 
 
+# Contour levels stay within +-LEVEL_LIMIT: matplotlib colours what lies beyond the
+# levels with extra levels at +-1e250, and the spans of values near the largest float
+# (1.8e308) overflow. Values beyond it take the colour of the end of the colour bar.
+LEVEL_LIMIT = 1e200
+
+
 def _levels(F, count):
     """Round contour levels spanning the 1st to 99th percentile of f (outliers: extend)."""
     from matplotlib.ticker import MaxNLocator
 
-    finite = F[np.isfinite(F)]
+    finite = np.clip(F[np.isfinite(F)], -LEVEL_LIMIT, LEVEL_LIMIT)
     if finite.size == 0:
         return None
     lo, hi = np.percentile(finite, [1, 99])
     if not hi > lo:
-        lo, hi = lo - 1.0, hi + 1.0
+        lo, hi = lo - _pad(lo), hi + _pad(hi)
     return MaxNLocator(nbins=count).tick_values(lo, hi)
+
+
+def _pad(v):
+    """Room either side of a single value v: 1, or more where 1 is lost in rounding v."""
+    return max(1.0, 1e-3 * abs(v))
+
+
+NOTHING_FINITE = "f is not finite anywhere in this box"
 
 
 def _axes(ax, figsize, projection=None):
@@ -283,13 +297,17 @@ def _fmt(v, digits=3):
 
 def draw_contours(ax, g: Grid, levels=15, colorbar=True):
     """Filled contours of a :class:`Grid` (and thin contour lines) into ``ax``."""
-    F = np.ma.masked_invalid(g.F)
+    # undefined points blank; huge ones cut to just past the levels, where they draw alike
+    F = np.ma.clip(np.ma.masked_invalid(g.F), -10 * LEVEL_LIMIT, 10 * LEVEL_LIMIT)
     lv = _levels(g.F, levels)
     fill = None
     if lv is not None:
         fill = ax.contourf(g.X1, g.X2, F, levels=lv, cmap=palette.CMAP, extend="both")
         ax.contour(g.X1, g.X2, F, levels=lv, colors="white", linewidths=0.6, alpha=0.5,
                    linestyles="solid")
+    else:  # nothing to colour: say so, rather than leave a blank square
+        ax.text(0.5, 0.5, NOTHING_FINITE, transform=ax.transAxes, ha="center", va="center",
+                wrap=True, fontsize=palette.FONT["note"], gid="nothing-finite")
     ax.set_xlim(g.box[0], g.box[1])
     ax.set_ylim(g.box[2], g.box[3])
     ratio = (g.box[3] - g.box[2]) / (g.box[1] - g.box[0])
@@ -494,7 +512,8 @@ class Slice:
 
     @property
     def tangent(self) -> np.ndarray:
-        return self.value + self.slope * self.t
+        with np.errstate(all="ignore"):  # a huge or undefined slope: inf or nan, not drawn
+            return self.value + self.slope * self.t
 
 
 def slice_along(f, x1, x2, u, radius=2.0, n=201) -> Slice:
@@ -534,10 +553,11 @@ def draw_slice(ax, s: Slice, names=("x1", "x2"), digits=3):
 
 
 def _slice_limits(ax, s: Slice):
-    finite = s.values[np.isfinite(s.values)]
+    # limits within +-1e306, so that their span and padding fit in a float (< 1.8e308)
+    finite = np.clip(s.values[np.isfinite(s.values)], -1e306, 1e306)
     if finite.size:
         lo, hi = float(finite.min()), float(finite.max())
-        pad = 0.1 * (hi - lo) if hi > lo else 1.0
+        pad = 0.1 * (hi - lo) if hi > lo else _pad(lo)
         ax.set_ylim(lo - pad, hi + pad)
     ax.set_xlim(s.t[0], s.t[-1])
 

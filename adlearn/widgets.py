@@ -277,12 +277,20 @@ def _number(where, name, value):
     return float(value)
 
 
+LARGEST = 1e6  # the largest |x1|, |x2| and radius an explorer takes
+_WHY_LARGEST = ("the sliders move in steps of 0.1, so a wider range cannot be explored; "
+                "scale the inputs of f instead")
+
+
 def _bounds(where, name, bounds):
     if isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__") or len(bounds) != 2:
         raise TypeError(f"{where}: {name} must be (min, max), two numbers, got {bounds!r}")
     lo, hi = (_number(where, name, b) for b in bounds)
     if not lo < hi:
         raise ValueError(f"{where}: {name} must be (min, max) with min < max, got {bounds!r}")
+    if max(-lo, hi) > LARGEST:
+        raise ValueError(f"{where}: {name} must lie within ±{LARGEST:,.0f}, got {bounds!r}: "
+                         f"{_WHY_LARGEST}")
     return lo, hi
 
 
@@ -600,6 +608,9 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
     radius = _number(where, "radius", radius)
     if not radius > 0:
         raise ValueError(f"{where}: radius must be a positive number, got {radius!r}")
+    if radius > LARGEST:
+        raise ValueError(f"{where}: radius must be at most {LARGEST:,.0f} (the bound on the "
+                         f"ranges: the line is drawn among the same coordinates), got {radius!r}")
     n = _whole(where, "n", n, *GRID_SIZES)
     controls["angle"] = W.FloatSlider(
         value=angle, min=0.0, max=360.0, step=5.0, description="angle (°)",

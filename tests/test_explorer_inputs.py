@@ -67,6 +67,9 @@ BAD = [
     ([explore_direction], {"radius": -1}, ValueError, "radius must be a positive number"),
     ([explore_direction], {"radius": 0}, ValueError, "radius must be a positive number"),
     ([explore_direction], {"radius": math.inf}, ValueError, "radius must be a finite number"),
+    (MAKERS, {"x1_range": (-1e300, 1e300)}, ValueError, "x1_range must lie within ±1,000,000"),
+    (MAKERS, {"x2_range": (0.0, 2e6)}, ValueError, "x2_range must lie within ±1,000,000"),
+    ([explore_direction], {"radius": 1e308}, ValueError, "radius must be at most 1,000,000"),
 ]
 
 
@@ -116,3 +119,48 @@ def test_an_array_function_is_sampled_in_a_few_calls():
     grid_calls = [shape for shape in calls if shape == (81, 81)]
     assert len(grid_calls) == 3  # f, then df/dx1 and df/dx2 by forward mode
     assert len(calls) < 10
+
+
+HUGE = {
+    "overflows": lambda x1, x2: np.exp(50 * x1 * x2),  # inf over most of the box
+    "near the largest float": lambda x1, x2: 1e300 * x1 + x2,
+    "past it": lambda x1, x2: 1e308 * x1 * 10,  # inf but on a line, values up to 1.8e308
+}
+
+
+def _contour_axes(e):
+    return e.figures["contours" if "contours" in e.figures else "direction"].axes[0]
+
+
+def _contours(e):
+    from matplotlib.contour import QuadContourSet
+
+    return [c for c in _contour_axes(e).get_children() if isinstance(c, QuadContourSet)]
+
+
+@pytest.mark.parametrize("case", HUGE)
+@pytest.mark.parametrize("make", MAKERS)
+def test_huge_values_are_drawn_not_raised(make, case):
+    e = make(HUGE[case])
+    assert e.message_text == "" or "not finite here" in e.message_text
+    if make is not explore_sweep:
+        filled = _contours(e)
+        assert filled, "no contours drawn"
+        levels = filled[0].levels
+        assert np.all(np.isfinite(levels)) and levels[-1] > levels[0]
+    e.close()
+
+
+def test_f_along_a_line_of_huge_values_stays_in_the_picture():
+    d = explore_direction(HUGE["near the largest float"])
+    lo, hi = d.figures["direction"].axes[1].get_ylim()
+    finite = d.slice.values[np.isfinite(d.slice.values)]
+    assert lo <= finite.min() and finite.max() <= hi
+    d.close()
+
+
+@pytest.mark.parametrize("make", [explore, explore_direction])
+def test_a_box_where_f_is_nowhere_finite_says_so_in_the_picture(make):
+    e = make(lambda x1, x2: np.nan * x1)
+    assert "f is not finite anywhere in this box" in [t.get_text() for t in _contour_axes(e).texts]
+    e.close()
