@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -263,6 +264,32 @@ def _measure(text, size):
     return w / 72, h / 72
 
 
+_NUMBER = re.compile(r"-?(\d+)\.(\d+)")
+
+
+def _widest_form(text: str) -> str:
+    """``text`` with each number written as the widest of its kind: a sign, at least two
+    whole digits (``2.584`` reads ``-00.000``), and a plus sign between terms.
+
+    A tag measured this way is as wide wherever the sliders are, so the graph's layout,
+    its size and the background an explorer keeps stay while only the numbers change;
+    only a number of 100 or more widens it.
+
+    Examples
+    --------
+    >>> _widest_form("ẇ = 2.584 - 0.5 = 2.084")
+    'ẇ = -00.000 + -00.0 = -00.000'
+    """
+    text = text.replace(" - ", " + ")
+    return _NUMBER.sub(lambda m: f"-{'0' * max(2, len(m[1]))}.{'0' * len(m[2])}", text)
+
+
+def _stable_width(text, size):
+    """The width (inches) of ``text`` written in its widest form, or of the text itself
+    where that is wider (a font whose digits differ in width)."""
+    return max(_measure(text, size)[0], _measure(_widest_form(text), size)[0])
+
+
 def _cards(trace, notation, shows, states, rank, mode, step, digits, scale):
     cards = []
     fs = {k: v * scale for k, v in palette.FONT.items()}
@@ -283,7 +310,7 @@ def _cards(trace, notation, shows, states, rank, mode, step, digits, scale):
         card.head_w = max(lw, ow, 0.5 * scale) + 3 * PAD * scale
         card.head_h = (fs["label"] * 1.25 + fs["operation"] * 1.45) / 72 + 1.2 * PAD * scale
         if card.notes:
-            widths = [_measure(t, fs["note"])[0] for t, _c in card.notes]
+            widths = [_stable_width(t, fs["note"]) for t, _c in card.notes]
             card.note_w = max(widths) + 2 * PAD * scale
             card.note_h = len(card.notes) * fs["note"] * 1.5 / 72 + 0.6 * PAD * scale
         cards.append(card)

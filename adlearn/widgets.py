@@ -252,6 +252,7 @@ class _Backdrop:
     def __init__(self, fig):
         self.fig = fig
         self.saved = None
+        self.typeset = None  # the renderer's typesetter of formulas, kept with its cache
 
     def png(self, moving, still_changed=False) -> bytes:
         """PNG bytes of the figure; ``still_changed``: the still parts are drawn anew."""
@@ -259,6 +260,14 @@ class _Backdrop:
         for artist in moving:
             artist.set_animated(True)
         if self.saved is None or still_changed:
+            # a figure that grew gets a new renderer, and with it a new mathtext parser whose
+            # cache is empty: typesetting every unit's name again took 20 ms a name. The
+            # parser's results depend on the text, dpi and font alone, so the first one serves
+            renderer = canvas.get_renderer()
+            if self.typeset is None:
+                self.typeset = getattr(renderer, "mathtext_parser", None)
+            elif hasattr(renderer, "mathtext_parser"):
+                renderer.mathtext_parser = self.typeset
             canvas.draw()  # everything but the animated artists
             self.saved = canvas.copy_from_bbox(self.fig.bbox)
         canvas.restore_region(self.saved)
