@@ -267,9 +267,10 @@ def _measure(text, size):
 _NUMBER = re.compile(r"-?(\d+)\.(\d+)")
 
 
-def _widest_form(text: str) -> str:
+def _widest_form(text: str, digit: str = "0") -> str:
     """``text`` with each number written as the widest of its kind: a sign, at least two
-    whole digits (``2.584`` reads ``-00.000``), and a plus sign between terms.
+    whole digits, each the font's widest ``digit`` (``2.584`` reads ``-00.000``), and a
+    plus sign between terms.
 
     A tag measured this way is as wide wherever the sliders are, so the graph's layout,
     its size and the background an explorer keeps stay while only the numbers change;
@@ -281,16 +282,23 @@ def _widest_form(text: str) -> str:
     'ẇ = -00.000 + -00.0 = -00.000'
     """
     text = text.replace(" - ", " + ")
-    return _NUMBER.sub(lambda m: f"-{'0' * max(2, len(m[1]))}.{'0' * len(m[2])}", text)
+    return _NUMBER.sub(
+        lambda m: f"-{digit * max(2, len(m[1]))}.{digit * len(m[2])}", text
+    )
 
 
 def _stable_width(text, size):
-    """The width (inches) of ``text`` written in its widest form, or of the text itself
-    where that is wider (a font whose digits differ in width)."""
-    return max(_measure(text, size)[0], _measure(_widest_form(text), size)[0])
+    """The width (inches) of ``text`` written in its widest form: never narrower than the
+    text, and the same for every number of up to two whole digits (a few forms, each
+    measured once, where the numbers themselves change on every slider move)."""
+    digit = max("0123456789", key=lambda d: _measure(d, size)[0])
+    return _measure(_widest_form(text, digit), size)[0]
 
 
-def _cards(trace, notation, shows, states, rank, mode, step, digits, scale):
+def _cards(trace, notation, shows, states, rank, mode, step, digits, scale, steady=False):
+    """What each unit shows, measured. ``steady``: number tags as wide as the numbers'
+    widest forms (``_stable_width``), for a figure an explorer redraws as its sliders move;
+    else as wide as the numbers shown."""
     cards = []
     fs = {k: v * scale for k, v in palette.FONT.items()}
     for u in trace.units:
@@ -310,7 +318,8 @@ def _cards(trace, notation, shows, states, rank, mode, step, digits, scale):
         card.head_w = max(lw, ow, 0.5 * scale) + 3 * PAD * scale
         card.head_h = (fs["label"] * 1.25 + fs["operation"] * 1.45) / 72 + 1.2 * PAD * scale
         if card.notes:
-            widths = [_stable_width(t, fs["note"]) for t, _c in card.notes]
+            width = _stable_width if steady else lambda t, size: _measure(t, size)[0]
+            widths = [width(t, fs["note"]) for t, _c in card.notes]
             card.note_w = max(widths) + 2 * PAD * scale
             card.note_h = len(card.notes) * fs["note"] * 1.5 / 72 + 0.6 * PAD * scale
         cards.append(card)
@@ -555,7 +564,9 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
     caption = _caption(trace, notation, mode, step, digits)
 
     # sizes at scale 1 (inches) first; drawing into a given Axes shrinks them to fit
-    cards = _cards(trace, notation, shows, states, rank, mode, step, digits, 1.0)
+    # an explorer's figure (redrawn on every slider move) keeps its layout while numbers change
+    cards = _cards(trace, notation, shows, states, rank, mode, step, digits, 1.0,
+                   steady=figure is not None)
     label_lines = int(edge_labels) + (mode is not None)
     label_w = _widest_label(trace, notation, edge_labels, mode, digits)
     _layout(trace, cards, 1.0, label_lines, label_w)
@@ -857,6 +868,7 @@ def _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, other
     h = len(lines) * line_h + 0.06
     # nearer the receiving end: the consumer's in forward mode, the operand's in reverse
     # (where crossing edges meet in the middle, a label there could belong to either)
+    xs, ys = np.array(others, dtype=float).reshape(-1, 2).T  # every point at once
     order = (0.5, 0.62, 0.38, 0.74, 0.26, 0.86, 0.14)
     if mode == "forward":
         order = (0.76, 0.64, 0.88, 0.52, 0.4, 0.28, 0.16)
@@ -867,7 +879,8 @@ def _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, other
         x, y = _bezier(a, b, rad, t0 + s * (t1 - t0))
         box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
         clash = sum(_overlap(box, r) for r in taken)
-        clash += 0.1 * sum(box[0] < px < box[2] and box[1] < py < box[3] for px, py in others)
+        inside = (box[0] < xs) & (xs < box[2]) & (box[1] < ys) & (ys < box[3])
+        clash += 0.1 * int(np.count_nonzero(inside))
         if best is None or clash < best[0]:
             best = (clash, x, y, box)
         if clash == 0:
