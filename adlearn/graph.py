@@ -264,13 +264,13 @@ def _measure(text, size):
     return w / 72, h / 72
 
 
-_NUMBER = re.compile(r"-?(\d+)\.(\d+)")
+_NUMBER = re.compile(r"( [-+] )?-?(\d+)\.(\d+)")
 
 
 def _widest_form(text: str, digit: str = "0") -> str:
-    """``text`` with each number written as the widest of its kind: a sign, at least two
-    whole digits, each the font's widest ``digit`` (``2.584`` reads ``-00.000``), and a
-    plus sign between terms.
+    """``text`` with each number written as the widest of its kind: a sign (a plus
+    between terms, wider than the minus), at least two whole digits, each the font's widest
+    ``digit`` (``2.584`` reads ``-00.000``).
 
     A tag measured this way is as wide wherever the sliders are, so the graph's layout,
     its size and the background an explorer keeps stay while only the numbers change;
@@ -279,11 +279,11 @@ def _widest_form(text: str, digit: str = "0") -> str:
     Examples
     --------
     >>> _widest_form("ẇ = 2.584 - 0.5 = 2.084")
-    'ẇ = -00.000 + -00.0 = -00.000'
+    'ẇ = -00.000 + 00.0 = -00.000'
     """
-    text = text.replace(" - ", " + ")
     return _NUMBER.sub(
-        lambda m: f"-{digit * max(2, len(m[1]))}.{digit * len(m[2])}", text
+        lambda m: f"{' + ' if m[1] else '-'}{digit * max(2, len(m[2]))}.{digit * len(m[3])}",
+        text,
     )
 
 
