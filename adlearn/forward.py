@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.dispatch import bind, new_level
-from adlearn.inputs import argnums_positions, as_output, as_primal, check_tangent, fresh, value_of
+from adlearn.inputs import argnums_positions, as_output, as_primal, check_tangent, fresh, in_dtype_of, value_of
 from adlearn.operators import ArrayBehaviour, call
 from adlearn.pytree import LEAF, checked_leaves, flatten, is_leaf, leaf_paths, unflatten
 
@@ -85,7 +85,8 @@ class ForwardSweep:
 
 def _value_and_tangent(sweep, out, given):
     """The value of ``out`` and its tangent in this sweep (zero where ``out`` does
-    not depend on the seed), as arrays of their own (neither ``given`` ones nor views)."""
+    not depend on the seed), as arrays of their own (neither ``given`` ones nor views);
+    the tangent has the value's floating dtype (float32 for a float32 value)."""
     if not sweep.owns(out):
         value = value_of(out)
         copy = out.copy() if isinstance(out, np.ndarray) else out  # never the caller's array
@@ -96,7 +97,7 @@ def _value_and_tangent(sweep, out, given):
     shape = np.shape(value_of(value))
     if np.shape(value_of(tangent)) != shape:
         tangent = np.broadcast_to(tangent, shape)
-    return fresh(value, given), fresh(tangent, given)
+    return fresh(value, given), fresh(in_dtype_of(tangent, value_of(value)), given)
 
 
 def _sweep(f, args, tangents, where, kwargs):

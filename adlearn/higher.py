@@ -18,9 +18,11 @@ array([[-0.9093,  1.    ],
 
 from __future__ import annotations
 
+import numpy as np
+
 from adlearn.forward import checked_pairs, jacfwd, jvp
-from adlearn.inputs import argnums_tuple, as_primal
-from adlearn.pytree import checked_leaves, is_leaf
+from adlearn.inputs import argnums_tuple, as_primal, in_dtype_of, value_of
+from adlearn.pytree import checked_leaves, is_leaf, tree_map
 from adlearn.reverse import grad
 
 __all__ = ["hessian", "hvp"]
@@ -52,14 +54,20 @@ def hessian(f, argnums=0):
 
     def h(*args, **kwargs):
         nums = argnums_tuple(argnums, len(args), "hessian")  # errors that name hessian
+        arrays = []  # the arrays differentiated: the Hessian takes their floating dtype
         for i, a in enumerate(args):
             if i in nums:
-                checked_leaves(a, "hessian", i, as_primal)
+                leaves = checked_leaves(a, "hessian", i, as_primal)[0]
+                arrays += [x for x in map(value_of, leaves) if isinstance(x, np.ndarray)]
             elif is_leaf(a):
                 as_primal(a, "hessian", i)
         # H[i][j]: the derivative of the partial df/dx_i along x_j
         jacobian = jacfwd(gradient, nums if not isinstance(argnums, int) else argnums)
-        return _named("hessian", jacobian, *args, **kwargs)
+        result = _named("hessian", jacobian, *args, **kwargs)
+        if not arrays:
+            return result
+        like = np.empty(0, np.result_type(*arrays))
+        return tree_map(lambda block: in_dtype_of(block, like), result)
 
     return h
 

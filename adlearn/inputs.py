@@ -20,7 +20,7 @@ from adlearn.dispatch import Differentiable
 
 __all__ = [
     "argnums_positions", "argnums_tuple", "as_output", "as_primal", "check_tangent", "describe", "fresh",
-    "input_names", "seen_value", "value_of",
+    "in_dtype_of", "input_names", "seen_value", "value_of",
 ]  # fmt: skip
 
 
@@ -165,6 +165,29 @@ def fresh(x, given=frozenset()):
     if isinstance(x, np.ndarray) and (x.base is not None or id(x) in given):
         return x.copy()
     return x
+
+
+def in_dtype_of(x, like):
+    """A derivative ``x`` in the floating dtype of ``like`` (the input, or the output, it
+    belongs to): float32 stays float32. Unchanged where ``like`` has no floating dtype, or
+    where ``x`` is being differentiated (an enclosing sweep hands it back, and casts it then).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> in_dtype_of(np.ones(2), np.zeros(2, np.float32)).dtype
+    dtype('float32')
+    >>> in_dtype_of(2.0, np.zeros(2))
+    2.0
+    """
+    dtype = getattr(like, "dtype", None)
+    if dtype is None or dtype.kind != "f" or isinstance(x, Differentiable):
+        return x
+    if isinstance(x, np.ndarray):
+        return x if x.dtype == dtype else x.astype(dtype)
+    if isinstance(x, np.generic):
+        return x if x.dtype == dtype else dtype.type(x)
+    return x if dtype == np.float64 else dtype.type(x)  # a Python float stays one in float64
 
 
 def value_of(x):

@@ -36,6 +36,7 @@ from adlearn.inputs import (
     check_tangent,
     describe,
     fresh,
+    in_dtype_of,
     value_of,
 )  # fmt: skip
 from adlearn.operators import ArrayBehaviour, call
@@ -176,18 +177,19 @@ def fit(adjoint, shape, full):
 
 
 def _adjoint_of_input(adjoint, primal, given):
-    """The adjoint of an input, at the input's shape and type, as an array of its
-    own (not one of the arrays the caller passed in, whose ids are ``given``, nor a view)."""
+    """The adjoint of an input, at the input's shape, type and floating dtype (float32
+    for a float32 input), as an array of its own (not one of the arrays the caller
+    passed in, whose ids are ``given``, nor a view)."""
     if type(primal) is float and type(adjoint) is float:  # the common scalar case
         return adjoint
     shape = np.shape(value_of(primal))
     if adjoint is None:
-        return 0.0 if type(value_of(primal)) is float else np.zeros(shape)
+        return 0.0 if type(value_of(primal)) is float else in_dtype_of(np.zeros(shape), primal)
     if np.shape(value_of(adjoint)) != shape:
         adjoint = np.broadcast_to(adjoint, shape)
     if type(primal) is float and isinstance(adjoint, (np.floating, np.ndarray)):
         return float(adjoint)
-    return fresh(adjoint, given)
+    return fresh(in_dtype_of(adjoint, value_of(primal)), given)
 
 
 class Recording(NamedTuple):

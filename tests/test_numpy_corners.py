@@ -223,3 +223,55 @@ def test_full_like_second_order_and_a_constant_fill():
 def test_filling_a_plain_array_says_what_to_write_instead(make, f):
     with pytest.raises(TypeError, match=r"^np\.full / np\.full_like: .*np\.broadcast_to\(x, shape\)"):
         make(lambda a: np.sum(f(a)))(2.0)
+
+
+# --- a derivative has the floating dtype of its input ------------------------------------------
+
+DTYPE_CASES = {
+    "x * x": lambda x: np.sum(x * x),
+    "2 * x": lambda x: np.sum(2 * x),
+    "sin": lambda x: np.sum(np.sin(x)),
+    "sum": np.sum,
+    "mean": np.mean,
+    "max": np.max,
+    "x @ x": lambda x: x @ x,
+    "a float64 constant": lambda x: np.sum(np.arange(3.0) * x),
+    "x[0] only": lambda x: x[0] ** 2,
+}
+DTYPE_MODES = {
+    "grad": lambda f, x: ad.grad(f)(x),
+    "value_and_grad": lambda f, x: ad.value_and_grad(f)(x)[1],
+    "vjp": lambda f, x: ad.vjp(f, x)[1](1.0)[0],
+    "jacrev": lambda f, x: ad.jacrev(f)(x),
+    "hessian": lambda f, x: ad.hessian(f)(x),
+    "jacrev of grad": lambda f, x: ad.jacrev(ad.grad(f))(x),
+    "grad, containers": lambda f, x: ad.grad(lambda p: f(p["x"]))({"x": x})["x"],
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.float64])
+@pytest.mark.parametrize("mode", DTYPE_MODES)
+@pytest.mark.parametrize("case", DTYPE_CASES)
+def test_a_gradient_has_its_inputs_floating_dtype(case, mode, dtype):
+    x = np.array([1.0, 2.0, 3.0], dtype=dtype)
+    got = DTYPE_MODES[mode](DTYPE_CASES[case], x)
+    assert isinstance(got, np.ndarray) and got.dtype == dtype  # as JAX's grad, jacrev, hessian
+
+
+@pytest.mark.parametrize("case", DTYPE_CASES)
+def test_a_tangent_has_its_outputs_floating_dtype(case):
+    f = DTYPE_CASES[case]
+    x = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    g = lambda x: f(x) * x  # an array output, float32 where numpy keeps it so
+    dtype = np.result_type(g(x))
+    assert ad.jvp(g, (x,), (np.ones(3, np.float32),))[1].dtype == dtype
+    assert ad.derivative(g)(x).dtype == dtype
+    assert ad.jacfwd(g)(x).dtype == dtype  # as JAX's jacfwd: the output's dtype
+    assert ad.jacfwd(f)(x).dtype == np.result_type(f(x))
+
+
+def test_float32_derivatives_keep_their_values():
+    x = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    np.testing.assert_allclose(ad.grad(lambda x: x @ x)(x), 2 * x)
+    np.testing.assert_allclose(ad.hessian(lambda x: x @ x)(x), 2 * np.eye(3))
+    assert ad.grad(lambda x: x * 3.0)(2.0) == 3.0 and type(ad.grad(lambda x: x * 3.0)(2.0)) is float
