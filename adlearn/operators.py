@@ -225,7 +225,10 @@ class ArrayBehaviour(Differentiable):
         raise _dropped("complex()")
 
     def __index__(self):
-        raise _dropped("using it as an index or a size")
+        raise DroppedDerivative(
+            "a value being differentiated cannot be an index or a size (as in a[x] or range(x)): "
+            "an index has no derivative; use a plain int, such as int(np.round(x))"
+        )
 
     def __array__(self, dtype=None, copy=None):
         if numpy_api.converted_by_numpy_full():

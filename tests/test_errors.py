@@ -693,3 +693,15 @@ def test_clip_takes_numpys_min_and_max_keywords():
     message = _message(lambda: ad.grad(lambda x: np.sum(np.clip(x, 1.0, min=0.0)))(x), TypeError)
     assert message.startswith("np.clip: "), message
     assert "once" in message, message
+
+
+@pytest.mark.parametrize(
+    "g", [lambda x: [1.0, 2.0, 5.0][x] * x, lambda x: sum(range(x)) * x]
+)
+@pytest.mark.parametrize("differentiate", [ad.grad, ad.derivative])
+def test_a_value_used_as_an_index_says_to_use_a_plain_int(g, differentiate):
+    message = _message(lambda: differentiate(g)(1.0), TypeError)
+    assert message.startswith("a value being differentiated cannot be an index"), message
+    assert "int(np.round(x))" in message, message
+    # what it suggests works: the index is a constant, the derivative that of the factor x
+    assert differentiate(lambda x: [1.0, 2.0, 5.0][int(np.round(x))] * x)(1.2) == 2.0
