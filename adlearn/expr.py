@@ -263,6 +263,12 @@ def _check_text(text: str) -> None:
     for i, ch in enumerate(text):
         if ch in "'\"":
             raise ExpressionError(f"strings are not allowed: {ch}", text, i + 1)
+        if ch == "#":  # Python's tokenizer would drop the rest: "x #+ 1000*x" is x
+            raise ExpressionError(
+                "comments (#) are not allowed: the whole text is the expression", text, i + 1
+            )
+        if ch == "\\":  # a line continuation, or an escape, in Python: neither is arithmetic
+            raise ExpressionError("the character '\\' is not allowed", text, i + 1)
         if not (" " <= ch <= "~" or ch == "\t"):
             raise ExpressionError(
                 f"the character {ch!r} is not allowed; expressions are written in ASCII",

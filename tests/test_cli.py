@@ -209,6 +209,10 @@ REJECTED = [
     (["trace", "x1*x2", "--at", "x1=1", "x2=2", "--wrt", "z"], "--wrt z: not a variable", None),
     (["grad", "x1 +", "--at", "x1=1"], "ends too early", "      ^"),
     (["grad", "lambda: 1", "--at", "x1=1"], "lambda", "  ^^^^^^^^^"),
+    # Python's tokenizer would drop the rest: this was x1 alone (f = 1, status 0)
+    (["grad", "x1 #+ 1000*x1", "--at", "x1=1"], "comments (#) are not allowed", "     ^"),
+    (["grad", "x1 + \\", "--at", "x1=1"], "the character '\\' is not allowed", "       ^"),
+    (["grad", "x1; x1", "--at", "x1=1"], "syntax error", "    ^"),
 ]  # fmt: skip
 
 

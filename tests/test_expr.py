@@ -52,7 +52,6 @@ ACCEPTED = [
     ("  x1\t+  x2  ", (1.0, 2.0), 3.0),
     ("tanh(x) + sinh(x) - cosh(x) + expm1(x) + log1p(x) + square(x)", (0.3,),
      math.tanh(0.3) + math.sinh(0.3) - math.cosh(0.3) + math.expm1(0.3) + math.log1p(0.3) + 0.09),
-    ("x1 # a comment", (4.0,), 4.0),
 ]  # fmt: skip
 
 
@@ -175,6 +174,9 @@ REFUSED = [
     ("(x1 + x2", "'(' is never closed", 1, 1),
     ("[x1)", "unmatched ')'", 4, 1),
     ("x1 +\n x2", "the character '\\n'", 5, 1),
+    ("x1 #+ 1000*x1", "comments (#) are not allowed", 4, 1),
+    ("x1 + \\", "the character '\\' is not allowed", 6, 1),
+    ("x1; x1", "syntax error", 3, 1),
     ("θ + 1", "ASCII", 1, 1),
     ("1e400 * x", "too large for a float", 1, 5),
     ("x**1e6", "exponent out of range: 1e6", 4, 3),
