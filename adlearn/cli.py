@@ -32,12 +32,14 @@ from pathlib import Path
 import numpy as np
 
 import adlearn
-from adlearn.expr import FUNCTIONS, ExpressionError, parse
+from adlearn.expr import FUNCTIONS, MAX_LENGTH, ExpressionError, parse
 from adlearn.trace import FORMATS, NOTATIONS
 
 __all__ = ["build_parser", "main"]
 
 GRAPH_FORMATS = (".png", ".svg", ".pdf")
+# n distinct variables take n names and n - 1 operators: 2n - 1 characters at least
+MAX_VARIABLES = (MAX_LENGTH + 1) // 2
 
 _DESCRIPTION = """\
 Evaluation traces, computational graphs and gradients of a function typed as
@@ -324,7 +326,12 @@ def _setup(args) -> tuple:
 
 
 def _point(items: list[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
-    names: list[str] = []
+    if len(items) > MAX_VARIABLES:  # refused anyway, as values for variables not used
+        raise Rejected(
+            f"--at gives {len(items)} values; an expression (at most {MAX_LENGTH} characters) "
+            f"has at most {MAX_VARIABLES} variables"
+        )
+    names: dict[str, None] = {}  # looked up once per item: a list made this quadratic
     values: list[float] = []
     for item in items:
         name, sep, text = item.partition("=")
@@ -339,7 +346,7 @@ def _point(items: list[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
             raise Rejected(f"--at {item}: the value must be a finite number")
         if name in names:
             raise Rejected(f"--at {item}: {name} is given twice")
-        names.append(name)
+        names[name] = None
         values.append(value)
     return tuple(names), tuple(values)
 

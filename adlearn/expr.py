@@ -506,11 +506,13 @@ def _order(text: str, uses: list[ast.Name], variables) -> tuple[str, ...]:
     for name in given:
         if not _valid_variable(name):
             raise ExpressionError(f"{name!r} cannot be a variable name", text)
+    seen: set[str] = set()  # sets, not given.count: linear in the number of names
     for name in given:
-        if given.count(name) > 1:
+        if name in seen:
             raise ExpressionError(f"the variable {name} is given twice", text)
+        seen.add(name)
     for name, node in first.items():
-        if name not in given:
+        if name not in seen:
             listed = f" (values are given for {', '.join(given)})" if given else ""
             raise _error(text, node, f"{name} has no value{listed}")
     for name in given:
