@@ -27,7 +27,15 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.dispatch import bind, new_level
-from adlearn.inputs import argnums_positions, as_output, as_primal, check_tangent, fresh, in_dtype_of, value_of
+from adlearn.inputs import (
+    argnums_positions,
+    as_output,
+    as_primal,
+    check_tangent,
+    fresh,
+    in_dtype_of,
+    value_of,
+)
 from adlearn.operators import ArrayBehaviour, call
 from adlearn.pytree import LEAF, checked_leaves, flatten, is_leaf, leaf_paths, unflatten
 

@@ -79,13 +79,12 @@ def test_an_exponent_array_with_some_zeros_at_base_zero(exponents):
     x = np.zeros(4)
     expected = autograd.jacobian(lambda x: x**exponents)(x)
     expected_h = autograd.hessian(lambda x: anp.sum(x**exponents))(x)
-    assert np.isfinite(expected).all() and np.isfinite(expected_h).all()
+    assert np.isfinite(expected).all()
+    assert np.isfinite(expected_h).all()
     np.testing.assert_allclose(ad.jacfwd(lambda x: x**exponents)(x), expected)
     np.testing.assert_allclose(ad.jacrev(lambda x: x**exponents)(x), expected)
     np.testing.assert_allclose(ad.hessian(lambda x: np.sum(x**exponents))(x), expected_h)
-    np.testing.assert_allclose(
-        ad.jacfwd(ad.jacfwd(lambda x: np.sum(x**exponents)))(x), expected_h
-    )
+    np.testing.assert_allclose(ad.jacfwd(ad.jacfwd(lambda x: np.sum(x**exponents)))(x), expected_h)
 
 
 # --- results never share memory with an input ----------------------------------------------
@@ -93,10 +92,11 @@ def test_an_exponent_array_with_some_zeros_at_base_zero(exponents):
 
 def test_aux_is_never_the_callers_array():
     w = np.array([1.0, 2.0])
-    g, aux = ad.grad(lambda x: (np.sum(x), x), has_aux=True)(w)
-    assert aux is not w and not np.shares_memory(aux, w)
+    _, aux = ad.grad(lambda x: (np.sum(x), x), has_aux=True)(w)
+    assert aux is not w
+    assert not np.shares_memory(aux, w)
     np.testing.assert_array_equal(aux, w)
-    (value, aux), g = ad.value_and_grad(lambda x: (np.sum(x), {"x": x}), has_aux=True)(w)
+    (_, aux), _ = ad.value_and_grad(lambda x: (np.sum(x), {"x": x}), has_aux=True)(w)
     assert not np.shares_memory(aux["x"], w)
     aux["x"] *= 0  # the caller's array is untouched
     np.testing.assert_array_equal(w, [1.0, 2.0])
@@ -105,10 +105,12 @@ def test_aux_is_never_the_callers_array():
 def test_an_input_returned_unchanged_is_a_copy_in_every_mode():
     w, v = np.array([1.0, 2.0]), np.array([0.5, -1.0])
     y, t = ad.jvp(lambda x: x, (w,), (v,))
-    assert not np.shares_memory(y, w) and not np.shares_memory(t, v)
+    assert not np.shares_memory(y, w)
+    assert not np.shares_memory(t, v)
     y, vjp_fn = ad.vjp(lambda x: x, w)
     (back,) = vjp_fn(v)
-    assert not np.shares_memory(y, w) and not np.shares_memory(back, v)
+    assert not np.shares_memory(y, w)
+    assert not np.shares_memory(back, v)
     y, vjp_fn = ad.vjp(lambda x, c: (x, c), w, v)
     assert not any(np.shares_memory(a, b) for a in y for b in (w, v))
 
@@ -124,10 +126,16 @@ AXIS_CASES = {  # (f, the name the error gives, the offending axis as the messag
     "x.trace axis2=2": (lambda X: X.trace(0, 0, 2), "np.trace", "axis 2"),
     "diagonal axis2=2": (lambda X: np.diagonal(X, 0, 0, 2), "np.diagonal", "axis 2"),
     "diagonal axis1=axis2": (lambda X: np.diagonal(X, 0, 1, -1), "np.diagonal", "same"),
-    "norm inf axis=(0, 3)": (lambda X: np.linalg.norm(X, ord=np.inf, axis=(0, 3)),
-                             "np.linalg.norm", "axis 3"),
-    "norm 1 axis=(0, 2)": (lambda X: np.linalg.norm(X, ord=1, axis=(0, 2)),
-                           "np.linalg.norm", "axis 2"),
+    "norm inf axis=(0, 3)": (
+        lambda X: np.linalg.norm(X, ord=np.inf, axis=(0, 3)),
+        "np.linalg.norm",
+        "axis 3",
+    ),
+    "norm 1 axis=(0, 2)": (
+        lambda X: np.linalg.norm(X, ord=1, axis=(0, 2)),
+        "np.linalg.norm",
+        "axis 2",
+    ),
     "norm axis=-3": (lambda X: np.linalg.norm(X, axis=-3), "np.linalg.norm", "axis -3"),
     "roll axis=2": (lambda X: np.roll(X, 1, axis=2), "np.roll", "axis 2"),
     "repeat axis=2": (lambda X: np.repeat(X, 2, axis=2), "np.repeat", "axis 2"),
@@ -146,8 +154,11 @@ AXIS_CASES = {  # (f, the name the error gives, the offending axis as the messag
     "expand_dims axis=4": (lambda X: np.expand_dims(X, 4), "np.expand_dims", "axis 4"),
     "swapaxes axis2=2": (lambda X: np.swapaxes(X, 0, 2), "np.swapaxes", "axis 2"),
     "transpose (0, 2)": (lambda X: np.transpose(X, (0, 2)), "np.transpose", "axis 2"),
-    "tensordot axes 2": (lambda X: np.tensordot(X, X, axes=([0, 2], [0, 1])), "np.tensordot",
-                         "axis 2"),
+    "tensordot axes 2": (
+        lambda X: np.tensordot(X, X, axes=([0, 2], [0, 1])),
+        "np.tensordot",
+        "axis 2",
+    ),
 }
 AXIS_MODES = {
     "jacrev": lambda f, X: ad.jacrev(f)(X),
@@ -164,7 +175,7 @@ def test_an_axis_numpy_refuses_is_refused_naming_the_function_and_axis(case, mod
     f, name, axis = AXIS_CASES[case]
     X = np.arange(6.0).reshape(2, 3)
     if case != "tensordot axes 2":  # numpy's tensordot fails with a bare IndexError
-        with pytest.raises(ValueError):  # numpy refuses it too (AxisError is a ValueError)
+        with pytest.raises(ValueError, match=r"axis|same"):  # numpy refuses it too
             f(X)
     with pytest.raises(ValueError, match=rf"^{name}\b.*{axis}"):
         AXIS_MODES[mode](f, X)
@@ -172,7 +183,7 @@ def test_an_axis_numpy_refuses_is_refused_naming_the_function_and_axis(case, mod
 
 @pytest.mark.parametrize("case", [c for c in AXIS_CASES if "axis 2" in AXIS_CASES[c][2]])
 def test_an_axis_out_of_range_is_numpys_axis_error(case):
-    f, name, _ = AXIS_CASES[case]
+    f = AXIS_CASES[case][0]
     with pytest.raises(AxisError):  # an IndexError too, as numpy's
         ad.jacrev(f)(np.arange(6.0).reshape(2, 3))
 
@@ -221,7 +232,9 @@ def test_full_like_second_order_and_a_constant_fill():
     ids=["full_like of a plain array", "full", "full with dtype"],
 )  # fmt: skip
 def test_filling_a_plain_array_says_what_to_write_instead(make, f):
-    with pytest.raises(TypeError, match=r"^np\.full / np\.full_like: .*np\.broadcast_to\(x, shape\)"):
+    with pytest.raises(
+        TypeError, match=r"^np\.full / np\.full_like: .*np\.broadcast_to\(x, shape\)"
+    ):
         make(lambda a: np.sum(f(a)))(2.0)
 
 
@@ -255,7 +268,8 @@ DTYPE_MODES = {
 def test_a_gradient_has_its_inputs_floating_dtype(case, mode, dtype):
     x = np.array([1.0, 2.0, 3.0], dtype=dtype)
     got = DTYPE_MODES[mode](DTYPE_CASES[case], x)
-    assert isinstance(got, np.ndarray) and got.dtype == dtype  # as JAX's grad, jacrev, hessian
+    assert isinstance(got, np.ndarray)
+    assert got.dtype == dtype  # as JAX's grad, jacrev, hessian
 
 
 @pytest.mark.parametrize("case", DTYPE_CASES)
@@ -274,4 +288,6 @@ def test_float32_derivatives_keep_their_values():
     x = np.array([1.0, 2.0, 3.0], dtype=np.float32)
     np.testing.assert_allclose(ad.grad(lambda x: x @ x)(x), 2 * x)
     np.testing.assert_allclose(ad.hessian(lambda x: x @ x)(x), 2 * np.eye(3))
-    assert ad.grad(lambda x: x * 3.0)(2.0) == 3.0 and type(ad.grad(lambda x: x * 3.0)(2.0)) is float
+    g = ad.grad(lambda x: x * 3.0)(2.0)  # a float input: a Python float
+    assert type(g) is float
+    assert g == 3.0
