@@ -74,19 +74,20 @@ def _count(x, axis, where) -> float:
 NO_VALUE = np._NoValue
 
 
-def options(what, dtype=None, out=None, order="C", orders="CFAK", **others):
+def options(what, dtype=None, out=None, order="C", orders="CFAK", like=None, **others):
     """Refuse, by name, numpy's options that adlearn does not follow (``what`` is the
     call: ``np.sum`` or ``x.sum``); those that change nothing pass: ``out=None``, a
-    float64 ``dtype``, an ``order`` in ``orders``, ``where=True``, no ``initial``."""
+    ``dtype`` that is float64 or that of the value ``like``, an ``order`` in ``orders``,
+    ``where=True``, no ``initial``."""
     if out is not None:
         raise TypeError(
             f"{what}(..., out=...): adlearn cannot write a value being differentiated into "
             f"an array; leave out= out and use the result, as in y = {what}(...)"
         )
-    if dtype is not None and np.dtype(dtype) != np.float64:
+    if dtype is not None and np.dtype(dtype) not in (np.float64, np.result_type(value_of(like))):
         raise TypeError(
-            f"{what}(..., dtype={np.dtype(dtype).name}): adlearn differentiates in float64; "
-            "leave dtype out"
+            f"{what}(..., dtype={np.dtype(dtype).name}): adlearn does not change the dtype "
+            "of a value being differentiated; leave dtype out"
         )
     if order not in orders:
         raise TypeError(f"{what}(..., order={order!r}): adlearn supports order='C' only")
@@ -108,12 +109,12 @@ def _keep(keepdims):
 
 
 def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
-    options("np.sum", dtype=dtype, out=out, initial=initial, where=where)
+    options("np.sum", like=a, dtype=dtype, out=out, initial=initial, where=where)
     return A.sum_(a, axis=axis, keepdims=_keep(keepdims))
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=NO_VALUE):
-    options("np.mean", dtype=dtype, out=out, where=where)
+    options("np.mean", like=a, dtype=dtype, out=out, where=where)
     n = _count(a, axis, "np.mean")
     return A.sum_(a, axis=axis, keepdims=_keep(keepdims)) / n
 
@@ -129,12 +130,12 @@ def min_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALU
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
-    options("np.prod", dtype=dtype, out=out, initial=initial, where=where)
+    options("np.prod", like=a, dtype=dtype, out=out, initial=initial, where=where)
     return A.prod(a, axis=axis, keepdims=_keep(keepdims))
 
 
 def cumsum(a, axis=None, dtype=None, out=None):
-    options("np.cumsum", dtype=dtype, out=out)
+    options("np.cumsum", like=a, dtype=dtype, out=out)
     return A.cumsum(a, axis=axis)
 
 
@@ -147,13 +148,13 @@ def _var(a, axis, ddof, keepdims, name):
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NO_VALUE,
         mean=NO_VALUE, correction=NO_VALUE):  # fmt: skip
-    options("np.var", dtype=dtype, out=out, where=where, mean=mean, correction=correction)
+    options("np.var", like=a, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
     return _var(a, axis, ddof, _keep(keepdims), "np.var")
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NO_VALUE,
         mean=NO_VALUE, correction=NO_VALUE):  # fmt: skip
-    options("np.std", dtype=dtype, out=out, where=where, mean=mean, correction=correction)
+    options("np.std", like=a, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
     return R.sqrt(_var(a, axis, ddof, _keep(keepdims), "np.std"))
 
 

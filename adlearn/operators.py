@@ -332,11 +332,11 @@ class ArrayBehaviour(Differentiable):
         return array_rules.transpose(self)
 
     def sum(self, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
-        numpy_api.options("x.sum", dtype=dtype, out=out, initial=initial, where=where)
+        numpy_api.options("x.sum", like=self, dtype=dtype, out=out, initial=initial, where=where)
         return array_rules.sum_(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
-        numpy_api.options("x.mean", dtype=dtype, out=out, where=where)
+        numpy_api.options("x.mean", like=self, dtype=dtype, out=out, where=where)
         return numpy_api.mean(self, axis=axis, keepdims=keepdims)
 
     def dot(self, other, out=None):
@@ -368,11 +368,11 @@ class ArrayBehaviour(Differentiable):
         return self  # a value being differentiated is never written into
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
-        if np.dtype(dtype) != np.float64:
+        if np.dtype(dtype) not in (np.float64, self.dtype):
             raise TypeError(
-                f"x.astype({dtype!r}): adlearn differentiates values in float64, and a cast "
-                "would drop or change the derivative; for rounded values use np.round(x) "
-                "(derivative 0)"
+                f"x.astype({dtype!r}): adlearn does not change the dtype of a value being "
+                "differentiated, and a cast would drop or change the derivative; for rounded "
+                "values use np.round(x) (derivative 0)"
             )
         return self
 
@@ -385,19 +385,19 @@ class ArrayBehaviour(Differentiable):
         return array_rules.min_(self, axis=axis, keepdims=keepdims)
 
     def prod(self, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
-        numpy_api.options("x.prod", dtype=dtype, out=out, initial=initial, where=where)
+        numpy_api.options("x.prod", like=self, dtype=dtype, out=out, initial=initial, where=where)
         return array_rules.prod(self, axis=axis, keepdims=keepdims)
 
     def cumsum(self, axis=None, dtype=None, out=None):
-        numpy_api.options("x.cumsum", dtype=dtype, out=out)
+        numpy_api.options("x.cumsum", like=self, dtype=dtype, out=out)
         return array_rules.cumsum(self, axis=axis)
 
     def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
-        numpy_api.options("x.var", dtype=dtype, out=out, where=where)
+        numpy_api.options("x.var", like=self, dtype=dtype, out=out, where=where)
         return numpy_api.var(self, axis, ddof=ddof, keepdims=keepdims)
 
     def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
-        numpy_api.options("x.std", dtype=dtype, out=out, where=where)
+        numpy_api.options("x.std", like=self, dtype=dtype, out=out, where=where)
         return numpy_api.std(self, axis, ddof=ddof, keepdims=keepdims)
 
     def clip(self, min=None, max=None, out=None):
@@ -405,7 +405,7 @@ class ArrayBehaviour(Differentiable):
         return numpy_api.clip(self, min, max)
 
     def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-        numpy_api.options("x.trace", dtype=dtype, out=out)
+        numpy_api.options("x.trace", like=self, dtype=dtype, out=out)
         return numpy_api.trace(self, offset, axis1, axis2)
 
     def diagonal(self, offset=0, axis1=0, axis2=1):
