@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import math
 import os
 import re
@@ -38,6 +39,9 @@ from adlearn.trace import FORMATS, NOTATIONS
 __all__ = ["build_parser", "main"]
 
 GRAPH_FORMATS = (".png", ".svg", ".pdf")
+# the resolution a graph is written at, whatever matplotlibrc says: the one
+# adlearn.graph.MAX_INCHES was chosen for, at most 4000 pixels either way
+DPI = 100
 # n distinct variables take n names and n - 1 operators: 2n - 1 characters at least
 MAX_VARIABLES = (MAX_LENGTH + 1) // 2
 
@@ -455,20 +459,49 @@ def _graph(args, prefix: str) -> int:
     _matplotlib()
     options = {"notation": args.notation, "show": args.show, "edge_labels": args.edge_labels}
     options.update(mode=args.mode, step=args.step, digits=args.digits)
-    with warnings.catch_warnings():
-        # matplotlib's own warnings (and its dependencies' deprecations) are not the user's
-        warnings.simplefilter("ignore")
-        fig = _compute(lambda: draw(t, **options), [])
+    picture = io.BytesIO()
+    fig = None
     try:
-        fig.savefig(path)
-    except OSError as err:
-        raise Failed(f"cannot write {path}: {err}") from None
+        with warnings.catch_warnings():
+            # matplotlib's own warnings (and its dependencies' deprecations) are not the user's
+            warnings.simplefilter("ignore")
+            fig = _compute(lambda: draw(t, **options), [])
+            # drawn in memory first: matplotlib's PDF writer turns a failed write into an
+            # AttributeError or a zlib.error; and at DPI, not matplotlibrc's savefig.dpi,
+            # so that the picture keeps to its pixel bound
+            fig.savefig(picture, format=path.suffix.lower()[1:], dpi=DPI)
+    except Failed:
+        raise
+    except Exception as err:  # noqa: BLE001 (matplotlib and its settings: LaTeX, fonts, memory)
+        raise Failed(_cannot_draw(err)) from None
     finally:
-        if "matplotlib.pyplot" in sys.modules:
+        if fig is not None and "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close(fig)
+    try:
+        path.write_bytes(picture.getbuffer())
+    except OSError as err:
+        raise Failed(f"cannot write {path}: {err.strerror or err}") from None
     _print(f"wrote {path}")
     _warn(prefix, notes, _numbers(t))
     return 0
+
+
+def _cannot_draw(err: Exception) -> str:
+    """One line for matplotlib failing to draw: the error, and the setting to blame if known."""
+    import matplotlib
+
+    lines = str(err).strip().splitlines()
+    what = f"{type(err).__name__}: {lines[0]}" if lines else type(err).__name__
+    message = f"matplotlib cannot draw the graph ({what})"
+    settings = matplotlib.matplotlib_fname()
+    if matplotlib.rcParams["text.usetex"]:
+        return (
+            f"{message}; text.usetex is True in {settings}, which needs LaTeX: install it "
+            "or set text.usetex to False"
+        )
+    if Path(settings).parent != Path(matplotlib.get_data_path()):
+        return f"{message}; check the settings in {settings}"
+    return message
 
 
 def _matplotlib() -> None:

@@ -9,6 +9,7 @@ never a Python traceback.
 
 import os
 import resource
+import struct
 import subprocess
 import sys
 import time
@@ -209,3 +210,94 @@ def test_numpy_warnings_about_f_are_still_shown(capsys):
     err = capsys.readouterr().err
     assert status == 0
     assert "adlearn grad: warning: divide by zero" in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("ext", [".png", ".svg", ".pdf"])
+def test_a_graph_written_to_a_full_disk_is_one_line_and_status_1(ext, tmp_path):
+    # matplotlib's PDF writer turned the OSError into AttributeError: 'Stream' object has no
+    # attribute 'pos' (or a zlib.error for a larger graph), with a 53-line traceback
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / f"graph{ext}"
+    picture.symlink_to("/dev/full")
+    done = subprocess.run(
+        [*COMMAND, "graph", *RUNNING, "-o", str(picture)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    _no_traceback(done.stderr)
+    assert done.stderr.startswith(f"adlearn graph: error: cannot write {picture}: ")
+    assert "No space left on device" in done.stderr
+
+
+def _matplotlibrc(tmp_path, name, text):
+    """An environment whose MATPLOTLIBRC is a directory holding a matplotlibrc of ``text``."""
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "matplotlibrc").write_text(text)
+    return dict(os.environ, MATPLOTLIBRC=str(folder))
+
+
+def _graph(tmp_path, name, env, expression=RUNNING):
+    picture = tmp_path / f"{name}.png"
+    done = subprocess.run(
+        [*COMMAND, "graph", *expression, "-o", str(picture)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    return done, picture
+
+
+def _png_size(picture):
+    header = picture.read_bytes()[:24]
+    assert header.startswith(b"\x89PNG\r\n\x1a\n")
+    return struct.unpack(">II", header[16:24])  # the IHDR chunk: width, height
+
+
+def test_the_dpi_of_matplotlibrc_does_not_change_the_picture(tmp_path):
+    # savefig(path) took savefig.dpi from matplotlibrc: at 1000 dpi a 39-unit graph took
+    # 171 s and 4.4 GB and wrote a 32000 x 34500 PNG, past the 4000-pixel bound
+    pytest.importorskip("matplotlib")
+    plain = _matplotlibrc(tmp_path, "plain", "")
+    sharp = _matplotlibrc(tmp_path, "sharp", "savefig.dpi: 1000\nfigure.dpi: 1000\n")
+    done, plain_picture = _graph(tmp_path, "plain", plain)
+    assert done.returncode == 0, done.stderr
+    done, sharp_picture = _graph(tmp_path, "sharp", sharp)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    width, height = _png_size(sharp_picture)
+    assert (width, height) == _png_size(plain_picture)
+    assert max(width, height) <= MAX_INCHES * 100
+
+
+def test_a_dpi_too_large_for_memory_in_matplotlibrc_is_not_used(tmp_path):
+    # savefig.dpi and figure.dpi 100000 made matplotlib fail with MemoryError: std::bad_alloc
+    pytest.importorskip("matplotlib")
+    env = _matplotlibrc(tmp_path, "huge", "savefig.dpi: 100000\nfigure.dpi: 100000\n")
+    done, picture = _graph(tmp_path, "huge", env)
+    assert done.returncode == 0, done.stderr
+    _no_traceback(done.stderr)
+    assert max(_png_size(picture)) <= MAX_INCHES * 100
+
+
+def test_latex_that_cannot_run_is_one_line_naming_the_setting(tmp_path):
+    # text.usetex: True without LaTeX (or, here, with a preamble LaTeX cannot load either)
+    # raised RuntimeError out of savefig with a traceback
+    pytest.importorskip("matplotlib")
+    env = _matplotlibrc(
+        tmp_path,
+        "latex",
+        "text.usetex: True\ntext.latex.preamble: \\usepackage{no-such-package-adlearn}\n",
+    )
+    done, picture = _graph(tmp_path, "latex", env)
+    assert done.returncode == 1
+    _no_traceback(done.stderr)
+    assert done.stderr.startswith("adlearn graph: error: matplotlib cannot draw the graph (")
+    assert "text.usetex is True in " in done.stderr
+    assert not picture.exists()
