@@ -125,6 +125,19 @@ class _Parser(argparse.ArgumentParser):
             message += '; an expression that starts with a minus sign needs a space first: " -x1"'
         super().error(message)
 
+    def _print_message(self, message, file=None):
+        # argparse drops a help or version text it cannot write (--help > /dev/full, status
+        # 0, nothing said); an output that cannot be written is reported as any other
+        if not message or file is None:
+            return
+        try:
+            file.write(message)
+            file.flush()
+        except OSError:
+            if file is sys.stdout:
+                raise
+            # a usage error that cannot reach stderr has nowhere else to go
+
 
 def build_parser(argv: tuple[str, ...] = ()) -> argparse.ArgumentParser:
     """The argument parser of the ``adlearn`` command and its three subcommands.
@@ -276,13 +289,20 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``adlearn`` command; return its exit status.
 
     0: done; 1: the computation failed or the output cannot be written; 2: the
-    input was rejected. A reader that stops early (``| head -1``) ends the
-    command quietly, as it ends any Unix tool.
+    input was rejected; 130: interrupted (Ctrl-C). A reader that stops early
+    (``| head -1``) ends the command quietly, as it ends any Unix tool, and so
+    does Ctrl-C.
     """
+    if sys.stdout is None:  # started with stdout closed (>&-): print() would drop everything
+        _print("adlearn: error: cannot write the output: standard output is closed", sys.stderr)
+        return 1
     _tolerant(sys.stdout, sys.stderr)
     try:
         status = _run(argv)
         sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+    except KeyboardInterrupt:  # Ctrl-C: stop, as other Unix tools do, without a traceback
+        _discard_stdout()
+        return 130
     except BrokenPipeError:
         _discard_stdout()
         return 1
@@ -548,9 +568,18 @@ def _number(v, digits: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.000"
 
 
-def _print(text: str, stream=None) -> None:
-    """Print, replacing what the terminal's encoding cannot show (w⁰₁ on a cp1252 console)."""
-    stream = sys.stdout if stream is None else stream
+_STDOUT = object()
+
+
+def _print(text: str, stream=_STDOUT) -> None:
+    """Print, replacing what the terminal's encoding cannot show (w⁰₁ on a cp1252 console).
+
+    A stream that is None (closed when the command started: ``2>&-``) gets nothing;
+    print() would write to stdout instead.
+    """
+    stream = sys.stdout if stream is _STDOUT else stream
+    if stream is None:
+        return
     try:
         print(text, file=stream)
     except UnicodeEncodeError:

@@ -7,11 +7,14 @@ end with status 1 (cannot write) or 2 (refused), at most one line on stderr, and
 never a Python traceback.
 """
 
+import fcntl
 import os
 import resource
+import signal
 import struct
 import subprocess
 import sys
+import termios
 import time
 import warnings
 from pathlib import Path
@@ -63,11 +66,43 @@ def test_a_closed_pipe_ends_the_command_quietly(argv, unbuffered):
 
 
 @pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
-def test_help_into_a_closed_pipe_is_quiet(unbuffered):
-    # argparse itself drops a help text it cannot write (status 0); nothing may follow it
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["trace", "--help"]])
+def test_help_into_a_closed_pipe_is_quiet(argv, unbuffered):
     env = dict(os.environ, PYTHONUNBUFFERED="1") if unbuffered else None
-    _status, err = _closed_early(["--help"], env)
+    status, err = _closed_early(argv, env)
     assert err == ""
+    assert status == 1  # not 0: the text was not written
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["grad", "x", "--at", "x=1"], ["--help"], ["--version"]],
+    ids=["grad", "help", "version"],
+)
+def test_a_closed_stdout_is_one_line_and_status_1(argv):
+    # `adlearn grad x --at x=1 >&-`: Python starts with sys.stdout None
+    done = subprocess.run(
+        ["sh", "-c", '"$@" >&-', "sh", *COMMAND, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    _no_traceback(done.stderr)
+    assert done.stderr == "adlearn: error: cannot write the output: standard output is closed\n"
+
+
+def test_a_closed_stderr_keeps_errors_off_stdout():
+    done = subprocess.run(
+        ["sh", "-c", '"$@" 2>&-', "sh", *COMMAND, "grad", "x(", "--at", "x=1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
 
 
 def test_a_reader_that_stops_after_some_bytes_ends_it_quietly():
@@ -87,7 +122,11 @@ def test_a_reader_that_stops_after_some_bytes_ends_it_quietly():
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
-@pytest.mark.parametrize("argv", [["grad", *RUNNING], ["trace", *RUNNING]], ids=["grad", "trace"])
+@pytest.mark.parametrize(
+    "argv",
+    [["grad", *RUNNING], ["trace", *RUNNING], ["--help"], ["--version"], ["graph", "--help"]],
+    ids=["grad", "trace", "help", "version", "graph-help"],
+)
 def test_a_full_disk_is_one_line_and_status_1(argv):
     with open("/dev/full", "w") as full:
         done = subprocess.run(
@@ -301,3 +340,35 @@ def test_latex_that_cannot_run_is_one_line_naming_the_setting(tmp_path):
     assert done.stderr.startswith("adlearn graph: error: matplotlib cannot draw the graph (")
     assert "text.usetex is True in " in done.stderr
     assert not picture.exists()
+
+
+def _wait_until_full(pipe, process):
+    """Wait until the pipe holds as much as it can: its writer is then stuck in write()."""
+    capacity = fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_GETPIPE_SZ", 1032))
+    waiting = bytearray(4)
+    for _ in range(6000):  # at most a minute
+        fcntl.ioctl(pipe.fileno(), termios.FIONREAD, waiting)
+        if struct.unpack("i", waiting)[0] >= capacity:
+            return
+        assert process.poll() is None, "the command ended before it filled the pipe"
+        time.sleep(0.01)
+    raise AssertionError("the pipe never filled")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")
+def test_ctrl_c_ends_the_command_with_status_130_and_no_traceback():
+    # SIGINT gave a KeyboardInterrupt traceback (205 lines from inside matplotlib). Here
+    # the command is kept busy writing a trace of about 100 kB into a pipe nobody reads
+    # yet; once the pipe is full it waits in write(), where Ctrl-C reaches it
+    with subprocess.Popen(
+        [*COMMAND, "trace", SUM_OF_SINES, "--at", *SUM_POINT, "--format", "html"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        _wait_until_full(process.stdout, process)
+        process.send_signal(signal.SIGINT)
+        process.stdout.read()  # what it wrote before; then the pipe ends with the command
+        err = process.stderr.read().decode()
+        status = process.wait(timeout=60)
+    assert status == 130
+    _no_traceback(err)
