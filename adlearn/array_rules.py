@@ -218,7 +218,7 @@ SUM_TO = linear("sum_to", lambda x, shape: _sum_to(x, shape), "sum_to({0})",
 
 def _index_add(x, index, shape):
     """Zeros of ``shape`` with x added at ``index`` (repeated indices add up)."""
-    out = np.zeros(shape, dtype=np.result_type(x, float))
+    out = np.zeros(shape, dtype=np.result_type(x, 0.0))  # float32 stays float32
     if _is_basic(index):  # slices and ints select each entry once: plain assignment
         out[index] = x
     else:

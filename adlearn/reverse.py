@@ -299,7 +299,8 @@ def value_and_grad(f, argnums=0, has_aux=False):
                 f"grad: the function must return a scalar, but it returned shape "
                 f"{np.shape(value_of(value))}; use ad.jacrev or ad.vjp for array outputs"
             )
-        adjoints = _adjoints(rec, [out], [1.0])
+        # the seed dy/dy = 1, in y's floating dtype: float32 stays float32 along the sweep
+        adjoints = _adjoints(rec, [out], [in_dtype_of(1.0, value_of(value))])
         grads = [unflatten(s, a) for s, a in zip(rec.structures, adjoints)]
         g = grads[0] if isinstance(argnums, int) else tuple(grads)
         return ((value, _plain(aux, rec.tape, rec.given)), g) if has_aux else (value, g)

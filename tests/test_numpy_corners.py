@@ -258,6 +258,8 @@ DTYPE_MODES = {
     "jacrev": lambda f, x: ad.jacrev(f)(x),
     "hessian": lambda f, x: ad.hessian(f)(x),
     "jacrev of grad": lambda f, x: ad.jacrev(ad.grad(f))(x),
+    "jacfwd of grad": lambda f, x: ad.jacfwd(ad.grad(f))(x),
+    "hvp": lambda f, x: ad.hvp(f, (x,), (np.ones_like(x),))[0],
     "grad, containers": lambda f, x: ad.grad(lambda p: f(p["x"]))({"x": x})["x"],
 }
 
