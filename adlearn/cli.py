@@ -416,7 +416,10 @@ def _trace(args, prefix: str) -> int:
     t = _compute(
         lambda: adlearn.trace(expr.function, *values, wrt=wrt, names=expr.variables), notes
     )
-    table = t.render(args.format, mode=args.mode, notation=args.notation, digits=args.digits)
+    options = {"mode": args.mode, "notation": args.notation, "digits": args.digits}
+    table = t.render(args.format, **options)
+    if not _shows(table, sys.stdout):  # an ASCII pipe: w0_1, not w??, for w⁰₁
+        table = t.render(args.format, **options, ascii=True)
     _print(table)
     _warn(prefix, notes, _numbers(t))
     return 0
@@ -561,6 +564,15 @@ def _discard_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (AttributeError, ValueError, OSError):  # stdout is not a file of the system's
         pass
+
+
+def _shows(text: str, stream) -> bool:
+    """Whether the stream's encoding can write the text as it is."""
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _number(v, digits: int) -> str:

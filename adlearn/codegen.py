@@ -203,6 +203,17 @@ def _levels(rec, order):
     return level
 
 
+def ascii_name(level: int, position: int | None = None, mark: str = "") -> str:
+    """A unit's name in plain ASCII, as generated source spells it.
+
+    ``w1_2`` for w^1_2, ``w2`` for a level of one unit (or Wengert's w2, given as
+    ``level``); ``mark`` "dot" or "bar" names its tangent (``w1_2_dot``) or adjoint.
+    Trace tables use it where Unicode cannot be shown.
+    """
+    name = f"w{level}" if position is None else f"w{level}_{position}"
+    return name + {"": "", "dot": "_dot", "bar": "_bar"}[mark]
+
+
 def _course_names(rec, notation):
     """Names from the tags the sweeps gave: units, then their adjoints and tangents."""
     first_sweep = None
@@ -225,12 +236,11 @@ def _course_names(rec, notation):
     wanted, seen = {}, {}
     for k, u in enumerate(units):
         if notation == "wengert":
-            wanted[u] = f"w{n_inputs + k + 1}"
+            wanted[u] = ascii_name(n_inputs + k + 1)
         else:
             seen[level[u]] = seen.get(level[u], 0) + 1
-            wanted[u] = (
-                f"w{level[u]}" if per_level[level[u]] == 1 else f"w{level[u]}_{seen[level[u]]}"
-            )
+            alone = per_level[level[u]] == 1
+            wanted[u] = ascii_name(level[u], None if alone else seen[level[u]])
     return wanted
 
 

@@ -213,7 +213,7 @@ class Trace:
         """The local partial of unit ``number`` in its k-th unit operand (``cos(w1)``)."""
         u = self.unit(number)
         if not u.partial_text:
-            return f"∂{u.op}"
+            return f"d{u.op}" if fmt == "ascii" else f"∂{u.op}"
         positions = [j for j, o in enumerate(u.operands) if isinstance(o, int)]
         ops = [self._operand(o, notation, fmt) for o in u.operands]
         return _fmt_formula(u.partial_text[positions[k]], ops, fmt)
@@ -266,7 +266,7 @@ class Trace:
             raise ValueError(f"trace: mode must be one of {MODES}, got {mode!r}")
         if notation not in NOTATIONS:
             raise ValueError(f"trace: notation must be one of {NOTATIONS}, got {notation!r}")
-        if fmt not in FORMATS:
+        if fmt not in (*FORMATS, "ascii"):  # ascii: text without Unicode (see render)
             raise ValueError(f"trace: format must be one of {FORMATS}, got {fmt!r}")
         if fmt == "markdown":  # LaTeX math in each cell
             header, rows = self.table(mode, notation, "latex", digits)
@@ -298,10 +298,22 @@ class Trace:
         return header, rows
 
     def render(
-        self, fmt: str = "text", mode: str | None = None, notation: str = "both", digits: int = 3
+        self,
+        fmt: str = "text",
+        mode: str | None = None,
+        notation: str = "both",
+        digits: int = 3,
+        *,
+        ascii: bool = False,
     ) -> str:
-        """The table as ``text``, ``markdown``, ``latex`` or ``html``."""
-        header, rows = self.table(mode, notation, fmt, digits)
+        """The table as ``text``, ``markdown``, ``latex`` or ``html``.
+
+        ``ascii=True`` spells the text table without Unicode, for a terminal or a
+        pipe that cannot show it: ``w0_1`` for w⁰₁ (as :func:`adlearn.jit` names
+        units), ``w1_2_dot`` for a tangent, ``w5_bar`` for an adjoint, ``*`` for ·.
+        """
+        table_fmt = "ascii" if ascii and fmt == "text" else fmt
+        header, rows = self.table(mode, notation, table_fmt, digits)
         numeric = [h in ("value", "tangent", "adjoint") for h in header]
         return _RENDERERS[fmt](header, rows, numeric, self._caption(mode))
 
@@ -507,8 +519,7 @@ def _units(tape, out_index, adjoints, seed, n_inputs) -> list[Unit]:
                 operands=()
                 if prim is None
                 else tuple(
-                    number[o.index] if isinstance(o, Ref) else Const(value_of(o))
-                    for o in operands
+                    number[o.index] if isinstance(o, Ref) else Const(value_of(o)) for o in operands
                 ),
                 partial_text=() if prim is None else prim.partial_text,
                 name=operands[0] if prim is None else None,
@@ -534,6 +545,10 @@ def _seed(fmt):
 
 
 def _symbol(sup, sub, fmt, mark=""):
+    if fmt == "ascii":
+        from adlearn.codegen import ascii_name
+
+        return ascii_name(sub, None, mark) if sup is None else ascii_name(sup, sub, mark)
     if fmt in ("latex", "markdown"):
         base = {"": "w", "dot": r"\dot{w}", "bar": r"\bar{w}"}[mark]
         text = base + (f"^{{{sup}}}" if sup is not None else "") + (f"_{{{sub}}}" if sub else "")
@@ -567,7 +582,7 @@ def _fmt_formula(template, operands, fmt):
     """Fill a rule's template with operand names, in the notation of ``fmt``
     (``{*}`` stands for all of them, for rules of any number of arguments)."""
     template = template.replace("{*}", ", ".join(f"{{{k}}}" for k in range(len(operands))))
-    if fmt == "text":
+    if fmt in ("text", "ascii"):
         return template.format(*operands)
     if fmt == "html":
         return html.escape(template).format(*operands)
@@ -618,7 +633,9 @@ def _product(left, right, fmt, partial_second=False):
         return other
     if bare == "-1":
         return "-" + other
-    dot = r" \cdot " if fmt in ("latex", "markdown") else (" &middot; " if fmt == "html" else " · ")
+    dot = {"latex": r" \cdot ", "markdown": r" \cdot ", "html": " &middot; ", "ascii": " * "}.get(
+        fmt, " · "
+    )
     if fmt == "markdown":
         return f"${left.strip('$')}{dot}{right.strip('$')}$"
     return f"{left}{dot}{right}"

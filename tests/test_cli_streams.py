@@ -143,15 +143,24 @@ def test_a_full_disk_is_one_line_and_status_1(argv):
     assert "No space left on device" in done.stderr
 
 
-def test_an_ascii_pipe_gets_the_table_with_replacements():
+@pytest.mark.parametrize("mode", [[], ["--mode", "forward"], ["--mode", "reverse"]])
+def test_an_ascii_pipe_gets_the_table_with_ascii_names(mode):
+    # the names were w?? for every unit (w⁰₁, w¹₂, ... with the digits replaced)
     env = dict(os.environ, PYTHONIOENCODING="ascii")
     done = subprocess.run(
-        [*COMMAND, "trace", *RUNNING], capture_output=True, env=env, timeout=60, check=False
+        [*COMMAND, "trace", *RUNNING, *mode], capture_output=True, env=env, timeout=60, check=False
     )
     assert done.returncode == 0
     assert done.stderr == b""
     lines = done.stdout.decode("ascii").splitlines()  # pure ASCII, or this raises
-    assert lines[2].split() == ["w??", "w1", "x1", "2.000", "1.000", "2.584"]
+    assert "?" not in done.stdout.decode("ascii")
+    units = [line.split()[0] for line in lines[2:]]
+    assert sorted(units) == ["w0_1", "w0_2", "w1_1", "w1_2", "w2"]  # as adlearn compile names them
+    if not mode:
+        assert lines[2].split() == ["w0_1", "w1", "x1", "2.000", "1.000", "2.584"]
+    if mode == ["--mode", "reverse"]:  # x1's adjoint: from w3 = x1 * x2 and w4 = sin(x1)
+        assert lines[-1].split()[:3] == ["w0_1", "w1", "x1"]
+        assert "w3_bar * w2 + w4_bar * cos(w1)" in lines[-1]
 
 
 def test_an_ascii_pipe_gets_a_rejection_with_replacements():
