@@ -46,6 +46,7 @@ def order_costs(n: int, h: int, m: int) -> dict:
 
 def draw_order(n: int, h: int, m: int, fig=None):
     """The three Jacobians drawn to scale (left) and the cost of each order (right)."""
+    palette.require_matplotlib()
     from matplotlib.patches import Rectangle
 
     costs = order_costs(n, h, m)
@@ -106,7 +107,7 @@ class OrderExplorer:
     """Sliders for n, h and m above the picture of :func:`draw_order` (a widget)."""
 
     def __init__(self, n, h, m, top):
-        import ipywidgets as W
+        W = palette.require_ipywidgets()
 
         self.controls = {
             name: W.IntSlider(

@@ -174,7 +174,7 @@ class CheckpointExplorer:
     """Sliders for the chain's length and segment length above :func:`draw_checkpoints`."""
 
     def __init__(self, length, every):
-        import ipywidgets as W
+        W = palette.require_ipywidgets()
 
         self.controls = {
             "length": W.IntSlider(

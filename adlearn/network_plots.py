@@ -184,8 +184,7 @@ def explore_training(X, y, *, sizes=(2, 16, 16, 1), lr=0.5, step=0, steps=500, s
     >>> print(e.table_text)
     learning rate 1.00, step 20 of 20: loss 0.3061, accuracy 85.0%
     """
-    import ipywidgets as W
-
+    W = palette.require_ipywidgets()
     from adlearn import widgets
 
     if lr not in learning_rates:

@@ -34,6 +34,7 @@ __all__ = [
     "UNIT_FILL",
     "VALUE",
     "figure",
+    "require_ipywidgets",
     "require_matplotlib",
     "style",
 ]
@@ -90,16 +91,27 @@ RC = {
 INSTALL_HINT = 'pip install "adlearn[course]"'
 
 
-def require_matplotlib():
-    """matplotlib, or an ImportError that says which extra installs it."""
+def _require(module, what):
+    """The module, or an ImportError that says ``what`` needs it and which extra installs it."""
+    import importlib
+
     try:
-        import matplotlib
+        return importlib.import_module(module)
     except ImportError as error:
         raise ImportError(
-            f"drawing needs matplotlib, part of adlearn's course extra: {INSTALL_HINT}",
-            name="matplotlib",
+            f"{what} needs {module}, part of adlearn's course extra: {INSTALL_HINT}",
+            name=module,
         ) from error
-    return matplotlib
+
+
+def require_matplotlib():
+    """matplotlib, or an ImportError that says which extra installs it."""
+    return _require("matplotlib", "drawing")
+
+
+def require_ipywidgets():
+    """ipywidgets, or an ImportError that says which extra installs it."""
+    return _require("ipywidgets", "an explorer")
 
 
 def style():

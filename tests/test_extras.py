@@ -7,6 +7,7 @@ import sys
 import pytest
 
 import adlearn as ad
+import adlearn.network
 from adlearn.examples import running_example
 
 HINT = 'pip install "adlearn[course]"'
@@ -53,3 +54,41 @@ def test_the_package_imports_without_the_extra():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "6.0\n"
+
+
+def _moons():
+    from adlearn.datasets import two_moons
+
+    return two_moons(n=20)
+
+
+NEEDS_THE_EXTRA = {
+    "explore_order": lambda: importlib.import_module("adlearn.chain_explorer").explore_order(),
+    "draw_order": lambda: importlib.import_module("adlearn.chain_explorer").draw_order(3, 2, 1),
+    "explore_checkpoints":
+        lambda: importlib.import_module("adlearn.memory_explorer").explore_checkpoints(),
+    "draw_checkpoints":
+        lambda: importlib.import_module("adlearn.memory_explorer").draw_checkpoints(8, 2),
+    "explore_training": lambda: importlib.import_module("adlearn.network_plots").explore_training(
+        *_moons(), sizes=[2, 4, 1], steps=4, every=2),
+    "decision_boundary": lambda: importlib.import_module("adlearn.network_plots")
+        .decision_boundary(ad.network.init_params([2, 4, 1]), *_moons()),
+    "loss_curve": lambda: importlib.import_module("adlearn.network_plots").loss_curve([1.0, 0.5]),
+}
+
+
+@pytest.mark.parametrize("missing", ["ipywidgets", "matplotlib"])
+@pytest.mark.parametrize("call", NEEDS_THE_EXTRA)
+def test_the_course_explorers_and_plots_name_the_extra(call, missing, monkeypatch):
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
+    # its submodules are gone too (as in an environment without it), and adlearn.widgets
+    # is imported anew
+    for name in [m for m in sys.modules if m.startswith(missing + ".")] + ["adlearn.widgets"]:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    try:
+        NEEDS_THE_EXTRA[call]()
+    except ImportError as error:
+        assert HINT in str(error), f"{call}: {type(error).__name__}: {error}"
+        assert error.name == missing
+    else:  # only what needs the missing module may need it
+        assert missing == "ipywidgets" and not call.startswith("explore"), call
