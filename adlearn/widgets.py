@@ -237,6 +237,22 @@ def _message_html(text):
     )
 
 
+def _graph_fits(e, t):
+    """Whether the graph of trace t fits in a picture; if not, a note takes the picture's place.
+
+    The table and the contours have no such limit: they are shown for any f.
+    """
+    units = 0 if t is None else len(t.units)
+    fits = units <= graphs.MAX_UNITS
+    e.graph_note.value = "" if fits else (
+        '<div style="max-width:300px;padding:8px;color:#555555;font-size:14px">'
+        f"The graph of f has {units} units, more than the {graphs.MAX_UNITS} a graph picture "
+        "holds: the table shows every unit.</div>"
+    )
+    e.images["graph"].layout.display = None if fits else "none"
+    return fits
+
+
 def _encode(canvas) -> bytes:
     """The canvas's pixels as PNG bytes (fast: a picture lives for a moment)."""
     return png.encode(np.asarray(canvas.buffer_rgba()))
@@ -442,15 +458,16 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
         e.trace = t
         if t is not None:
             problem = _not_finite(t, x1, x2)
-            graphs._draw(t, notation, ("value",), False, None, None, None, 3, None,
-                         figure=graph_fig, layers=graph_layers)
-            e.image("graph", graph_fig,
-                    graph_backdrop.png(graph_layers.moving, graph_layers.rebuilt))
             e.table.value = t.to_html()
             e.table_text = t.to_text()
         else:
             e.table.value = ""
             e.table_text = ""
+        if _graph_fits(e, t) and t is not None:
+            graphs._draw(t, notation, ("value",), False, None, None, None, 3, None,
+                         figure=graph_fig, layers=graph_layers)
+            e.image("graph", graph_fig,
+                    graph_backdrop.png(graph_layers.moving, graph_layers.rebuilt))
         e.images["graph"].layout.visibility = "visible" if t is not None else "hidden"
         # the contours stay; only the point, its arrow and the title move
         for artist in moving:
@@ -467,10 +484,11 @@ def explore(f, x1=2.0, x2=3.0, *, x1_range=(-4.0, 4.0), x2_range=(-4.0, 4.0),
         return problem
 
     images = {"graph": W.Image(format="png"), "contours": W.Image(format="png")}
-    table = W.HTML()
-    body = [W.HBox(list(controls.values()), layout=_WRAP), W.HBox(list(images.values()),
-                                                                   layout=_WRAP), table]
+    table, note = W.HTML(), W.HTML()
+    body = [W.HBox(list(controls.values()), layout=_WRAP),
+            W.HBox([note, *images.values()], layout=_WRAP), table]
     e = Explorer("point", controls, images, body, render, table)
+    e.graph_note = note
     e.update()
     return e
 
@@ -539,31 +557,35 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
             e.table.value = ""
             e.table_text = ""
             e.images["graph"].layout.visibility = "hidden"
+            _graph_fits(e, t)
             return problem
         slider = e.controls["step"]
         slider.max = len(t.units)  # the number of units can change with the point
         e.controls["play"].max = slider.max
         k = min(slider.value, slider.max)
         show = ("value", "tangent") if sweep == "forward" else ("value", "adjoint")
-        graphs._draw(t, notation, show, edge_labels, sweep, k, None, 3, None, figure=graph_fig,
-                     layers=graph_layers)
-        e.image("graph", graph_fig, graph_backdrop.png(graph_layers.moving, graph_layers.rebuilt))
+        if _graph_fits(e, t):
+            graphs._draw(t, notation, show, edge_labels, sweep, k, None, 3, None,
+                         figure=graph_fig, layers=graph_layers)
+            e.image("graph", graph_fig,
+                    graph_backdrop.png(graph_layers.moving, graph_layers.rebuilt))
         e.images["graph"].layout.visibility = "visible"
         e.table.value = _highlight_row(t.to_html(mode=sweep), k)
         e.table_text = t.to_text(mode=sweep)
         return _not_finite(t, x1, x2)
 
     images = {"graph": W.Image(format="png")}
-    table = W.HTML(layout=W.Layout(margin="40px 0 0 12px"))
+    table, note = W.HTML(layout=W.Layout(margin="40px 0 0 12px")), W.HTML()
     body = [
         W.VBox([
             W.HBox([controls["x1"], controls["x2"]]),
             controls["mode"],
             W.HBox([controls["step"], controls["play"]]),
         ]),
-        W.HBox([images["graph"], table], layout=_WRAP),
+        W.HBox([note, images["graph"], table], layout=_WRAP),
     ]
     e = Explorer("sweep", controls, images, body, render, table)
+    e.graph_note = note
     e.update()
     return e
 

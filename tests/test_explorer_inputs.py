@@ -164,3 +164,35 @@ def test_a_box_where_f_is_nowhere_finite_says_so_in_the_picture(make):
     e = make(lambda x1, x2: np.nan * x1)
     assert "f is not finite anywhere in this box" in [t.get_text() for t in _contour_axes(e).texts]
     e.close()
+
+
+def many_units(x1, x2):
+    s = x1 * x2
+    for k in range(20):
+        s = s + np.sin(x1 + k * x2)
+    return s  # 82 units, more than a graph picture holds
+
+
+@pytest.mark.parametrize("make", [explore, explore_sweep])
+def test_an_f_too_big_for_a_graph_still_shows_its_table_and_contours(make):
+    from adlearn.graph import MAX_UNITS
+
+    e = make(many_units)
+    assert len(e.trace.units) > MAX_UNITS
+    assert e.message_text == ""
+    assert e.table_text.count("\n") > MAX_UNITS  # every unit has its row
+    assert f"more than the {MAX_UNITS} a graph picture holds" in e.graph_note.value
+    assert e.images["graph"].layout.display == "none"
+    if make is explore:
+        assert _contours(e)
+    e.controls["x1"].value = 1.0  # moving on redraws the table, not the graph
+    assert "1.000" in e.table_text
+    e.close()
+
+
+@pytest.mark.parametrize("make", [explore, explore_sweep])
+def test_a_graph_that_fits_has_no_note(make):
+    e = make(f)
+    assert e.graph_note.value == ""
+    assert e.images["graph"].layout.display != "none"
+    e.close()
