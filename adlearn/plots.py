@@ -56,8 +56,8 @@ __all__ = [
 class _quiet:
     """Evaluate without numpy's warnings: undefined points become nan and stay blank.
 
-    What f prints is dropped too: sampling calls f many times, and a learner's
-    ``print`` in f would flood the output.
+    What f prints, to stdout or stderr, is dropped too: sampling calls f many times,
+    and a learner's ``print`` in f would flood the output.
     """
 
     def __enter__(self):
@@ -68,9 +68,12 @@ class _quiet:
         self._errstate.__enter__()
         self._stdout = contextlib.redirect_stdout(io.StringIO())
         self._stdout.__enter__()
+        self._stderr = contextlib.redirect_stderr(io.StringIO())
+        self._stderr.__enter__()
         return self
 
     def __exit__(self, *exc):
+        self._stderr.__exit__(*exc)
         self._stdout.__exit__(*exc)
         self._errstate.__exit__(*exc)
         self._warnings.__exit__(*exc)

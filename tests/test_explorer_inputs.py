@@ -196,3 +196,20 @@ def test_a_graph_that_fits_has_no_note(make):
     assert e.graph_note.value == ""
     assert e.images["graph"].layout.display != "none"
     e.close()
+
+
+@pytest.mark.parametrize("make", MAKERS)
+def test_what_f_writes_to_stderr_is_not_repeated_for_every_sample(make, capsys):
+    import sys
+
+    def branchy(x1, x2):
+        print("f called", file=sys.stderr)
+        if x1 > 0:  # an `if` on a value: sampled point by point
+            return x1 * x2
+        return np.sin(x1) + x2
+
+    e = make(branchy)
+    assert capsys.readouterr().err.count("f called") <= 2  # the point's own evaluation
+    e.controls["x1"].value = 1.0
+    assert capsys.readouterr().err.count("f called") <= 2
+    e.close()
