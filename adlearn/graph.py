@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adlearn import palette
-from adlearn.trace import Trace
+from adlearn.trace import Trace, fixed
 
 __all__ = ["MAX_INCHES", "MAX_UNITS", "draw", "number"]
 
@@ -102,8 +102,7 @@ def number(v, digits: int = 3) -> str:
         return "nan"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
-    text = f"{v:.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+    return fixed(v, digits)
 
 
 def _sum_text(terms, total, digits):

@@ -655,8 +655,23 @@ def _number(v, digits=3):
             return f"array{v.shape}"
         text = np.array2string(np.round(v, digits) + 0.0, precision=digits, separator=", ")
         return " ".join(text.split())  # one line, whatever the number of dimensions
-    text = f"{float(v):.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.000"
+    return fixed(float(v), digits)
+
+
+def fixed(v: float, digits: int = 3) -> str:
+    """v with ``digits`` decimals and no ``-0.000``; from 1e16 on, in exponent form.
+
+    Past 1e16 the decimals are rounding noise, and 1e300 would take 300 figures.
+
+    Examples
+    --------
+    >>> fixed(2.5838531634528574), fixed(-1e-9), fixed(2e300)
+    ('2.584', '0.000', '2.000e+300')
+    """
+    if 1e16 <= abs(v) < float("inf"):
+        return f"{v:.{digits}e}"
+    text = f"{v:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _constant(v) -> str:

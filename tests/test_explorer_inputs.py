@@ -213,3 +213,11 @@ def test_what_f_writes_to_stderr_is_not_repeated_for_every_sample(make, capsys):
     e.controls["x1"].value = 1.0
     assert capsys.readouterr().err.count("f called") <= 2
     e.close()
+
+
+def test_huge_values_are_written_in_exponent_form_not_in_300_figures():
+    e = explore(HUGE["near the largest float"])  # f(2, 3) = 2e300 + 3
+    assert "2.000e+300" in e.table_text
+    assert max(len(line) for line in e.table_text.splitlines()) < 120
+    assert "1.000e+300" in e.figures["contours"].axes[0].get_title()  # df/dx1
+    e.close()
