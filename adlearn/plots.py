@@ -565,31 +565,6 @@ def _slice_limits(ax, s: Slice):
     ax.set_xlim(s.t[0], s.t[-1])
 
 
-def keep_slice_limits(ax, s: Slice) -> bool:
-    """Keep ``ax``'s limits while they show the slice well; else set new ones with room
-    to spare. Returns whether they changed (an explorer then redraws the axes' frame).
-
-    Examples
-    --------
-    >>> import matplotlib.figure
-    >>> ax = matplotlib.figure.Figure().subplots()
-    >>> s = slice_along(lambda x1, x2: x1 * x2, 1.0, 1.0, direction(0.0), 1.0)
-    >>> keep_slice_limits(ax, s), keep_slice_limits(ax, s)
-    (True, False)
-    """
-    finite = np.clip(s.values[np.isfinite(s.values)], -1e306, 1e306)
-    if not finite.size:
-        return False
-    lo, hi = float(finite.min()), float(finite.max())
-    span = (hi - lo) * 1.2 if hi > lo else 2 * _pad(lo)  # what _slice_limits would show
-    now_lo, now_hi = ax.get_ylim()
-    if now_lo <= lo and hi <= now_hi and now_hi - now_lo <= 4 * span:
-        return False
-    pad = 0.5 * (hi - lo) if hi > lo else _pad(lo)
-    ax.set_ylim(max(lo - pad, -1e306), min(hi + pad, 1e306))
-    return True
-
-
 def directional_slice(
     f, x1=2.0, x2=3.0, *, angle=30.0, u=None, radius=2.0, ax=None, title=None, digits=3
 ):

@@ -658,7 +658,7 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         start = plots.slice_along(f, x1, x2, plots.direction(angle), radius)
         curve, tangent = plots.draw_slice(right, start, ("x1", "x2"))
         left.title.set_animated(True)
-        point = next(a for a in right.get_children() if a.get_gid() == "slice-point")
+        right.set_animated(True)  # its limits change: redrawn whole on every change
     backdrop = _Backdrop(fig)
     moving = []
 
@@ -696,10 +696,11 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         curve.set_data(s.t, s.values)
         tangent.set_data(s.t, s.tangent)
         tangent.set_label(f"tangent line, slope {graphs.number(s.slope)}")
-        legend = right.legend(loc="upper left", framealpha=0.9)
-        point.set_data([0], [s.value])
-        # the right panel's frame, ticks and labels stay in the backdrop while its limits do
-        rescaled = plots.keep_slice_limits(right, s)
+        right.legend(loc="upper left", framealpha=0.9)
+        for a in right.get_children():
+            if a.get_gid() == "slice-point":
+                a.set_data([0], [s.value])
+        plots._slice_limits(right, s)
         right.set_title(f"slope ∇f·u = {graphs.number(s.slope)} (one forward sweep)")
         e.slice = s
         e.readout.value = (
@@ -707,11 +708,10 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
             f"u = ({u[0]:.3f}, {u[1]:.3f}), ∇f·u = {graphs.number(s.slope)}"
         )
         # drawn over the backdrop in the order the whole figure draws them (by zorder,
-        # each panel's spines among them), so that the picture is that figure's
-        over = [[line, *moving, left.title, *left.spines.values()],
-                [curve, tangent, point, legend, right.title, *right.spines.values()]]
-        drawn_over = [a for panel in over for a in sorted(panel, key=lambda a: a.get_zorder())]
-        e.image("direction", fig, backdrop.png(drawn_over, still_changed=rescaled))
+        # the left panel's spines among them), so that the picture is that figure's
+        over = [line, *moving, left.title, *left.spines.values()]
+        drawn_over = [*sorted(over, key=lambda a: a.get_zorder()), right]
+        e.image("direction", fig, backdrop.png(drawn_over))
         return problem if t is None else _not_finite(t, x1, x2)
 
     images = {"direction": W.Image(format="png")}

@@ -65,25 +65,17 @@ def test_the_graph_in_layers_is_the_graph_drawn_whole(f, view):
 
 @pytest.mark.parametrize("f", [running_example, baydin], ids=lambda f: f.__name__)
 def test_the_direction_explorer_in_layers_is_its_figure_drawn_whole(f):
-    """Its right panel's frame and ticks stay in the background while the limits hold;
-    the curves, legend and titles are drawn over it. The picture must be the figure
-    drawn whole, whether the limits were kept or changed."""
+    """The contours stay in the background; the point, arrows, line, title and the right
+    panel are drawn over it, in the order the whole figure draws them."""
     from adlearn.widgets import explore_direction
 
     d = explore_direction(f)
     fig = d.figures["direction"]
-    right = fig.axes[1]
-    kept = changed = 0
     moves = [("x1", 2.1), ("x1", 2.2), ("angle", 40.0), ("x2", 2.9), ("x1", 0.4), ("angle", 200.0),
-             ("x1", 0.5), ("x2", -3.5), ("x2", -3.4)]  # fmt: skip
+             ("x2", 3.9), ("x2", -3.5), ("angle", 90.0)]  # fmt: skip
     for name, value in moves:
-        before = right.get_ylim()
         d.controls[name].value = value
         layered = pixels(d.images["direction"].value)
-        if right.get_ylim() == before:
-            kept += 1
-        else:
-            changed += 1
         animated = [a for a in fig.findobj() if a.get_animated()]
         for a in animated:
             a.set_animated(False)
@@ -93,6 +85,4 @@ def test_the_direction_explorer_in_layers_is_its_figure_drawn_whole(f):
             a.set_animated(True)
         assert layered.shape == whole.shape
         assert not (layered != whole).any(), (name, value)
-    assert kept >= 3  # the background was reused ...
-    assert changed >= 1  # ... and redrawn when the limits had to change
     d.close()
