@@ -24,16 +24,12 @@ import operator
 import string
 
 import numpy as np
+from numpy.exceptions import AxisError
 
 from adlearn.dispatch import NO_PARAMS, bind
 from adlearn.inputs import seen_value, value_of
 from adlearn.primitive import RULES, rule
 from adlearn.rules import multiply, where
-
-try:  # numpy >= 1.25
-    from numpy.exceptions import AxisError
-except ImportError:  # numpy 1.24
-    from numpy import AxisError
 
 __all__ = ["RULES", "AxisError", "axis_index", "axis_tuple"]
 

@@ -24,13 +24,9 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from numpy.exceptions import AxisError as _AxisError
 
 from adlearn.fast_scalar import SCALAR
-
-try:  # numpy >= 1.25
-    from numpy.exceptions import AxisError as _AxisError
-except ImportError:  # numpy 1.24
-    from numpy import AxisError as _AxisError
 
 __all__ = ["NO_PARAMS", "Differentiable", "bind", "compute", "new_level"]
 
