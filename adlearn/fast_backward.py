@@ -85,7 +85,7 @@ def backward(tape, seeds: dict) -> list:
                     fitted = fit(contribution, entries[j].shape, entry.shape)
                     contribution, made = fitted, made and fitted is contribution
                 receive(j, contribution, made)
-        elif _scatters(entry, adjoint) and own[entry.parents[0][0]]:
+        elif (scatters := _scatters(entry, adjoint)) and own[entry.parents[0][0]]:
             j = entry.parents[0][0]
             total, index = w_bar[j], entry.pullback.params["index"]
             if np.shape(adjoint) == np.shape(total[index]) and (
@@ -96,7 +96,7 @@ def backward(tape, seeds: dict) -> list:
                 receive(j, entry.pullback(adjoint)[0], False)
         else:
             for (j, _), contribution in zip(entry.parents, entry.pullback(adjoint)):
-                receive(j, contribution, _scatters(entry, adjoint))
+                receive(j, contribution, scatters)
     # an adjoint passed on to two inputs (x + y) is one array: each input gets its own
     inputs = set()
     for i, total in enumerate(w_bar):
