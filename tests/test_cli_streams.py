@@ -105,13 +105,18 @@ def test_a_closed_stderr_keeps_errors_off_stdout():
     assert done.stdout == ""
 
 
-def test_a_reader_that_stops_after_some_bytes_ends_it_quietly():
-    # `adlearn trace ... --format html | head -c 100`: the reader takes a little, then goes
-    with subprocess.Popen(
+def _html_trace() -> subprocess.Popen:
+    """``adlearn trace`` of the big sum as HTML (about 100 kB), its streams piped to the test."""
+    return subprocess.Popen(
         [*COMMAND, "trace", SUM_OF_SINES, "--at", *SUM_POINT, "--format", "html"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    ) as process:
+    )
+
+
+def test_a_reader_that_stops_after_some_bytes_ends_it_quietly():
+    # `adlearn trace ... --format html | head -c 100`: the reader takes a little, then goes
+    with _html_trace() as process:
         first = process.stdout.read(100)
         process.stdout.close()
         err = process.stderr.read().decode()
@@ -369,11 +374,7 @@ def test_ctrl_c_ends_the_command_with_status_130_and_no_traceback():
     # SIGINT gave a KeyboardInterrupt traceback (205 lines from inside matplotlib). Here
     # the command is kept busy writing a trace of about 100 kB into a pipe nobody reads
     # yet; once the pipe is full it waits in write(), where Ctrl-C reaches it
-    with subprocess.Popen(
-        [*COMMAND, "trace", SUM_OF_SINES, "--at", *SUM_POINT, "--format", "html"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    ) as process:
+    with _html_trace() as process:
         _wait_until_full(process.stdout, process)
         process.send_signal(signal.SIGINT)
         process.stdout.read()  # what it wrote before; then the pipe ends with the command
