@@ -105,37 +105,55 @@ def _keep(keepdims):
     return False if keepdims is NO_VALUE else keepdims
 
 
-# --- statistics ------------------------------------------------------------------------
+# --- reductions: np.sum(x) and x.sum() alike --------------------------------------------
+# Each takes the name its errors give: "np.sum" for numpy's function, "x.sum" for the
+# ndarray method (adlearn.operators calls these with name="x.sum"), so that a message
+# names what the learner wrote.
 
 
-def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
-    options("np.sum", like=a, dtype=dtype, out=out, initial=initial, where=where)
+def _check_axis(a, axis, name):
+    """Refuse, as numpy does and naming ``name``, an axis that ``a`` does not have."""
+    A.reduced_axes(axis, len(_shape(a)), name)
+
+
+def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
+         *, name="np.sum"):  # fmt: skip
+    options(name, like=a, dtype=dtype, out=out, initial=initial, where=where)
+    _check_axis(a, axis, name)
     return A.sum_(a, axis=axis, keepdims=_keep(keepdims))
 
 
-def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=NO_VALUE):
-    options("np.mean", like=a, dtype=dtype, out=out, where=where)
-    n = _count(a, axis, "np.mean")
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=NO_VALUE, name="np.mean"):
+    options(name, like=a, dtype=dtype, out=out, where=where)
+    n = _count(a, axis, name)
     return A.sum_(a, axis=axis, keepdims=_keep(keepdims)) / n
 
 
-def max_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
-    options("np.max", out=out, initial=initial, where=where)
+def max_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
+         *, name="np.max"):  # fmt: skip
+    options(name, out=out, initial=initial, where=where)
+    _check_axis(a, axis, name)
     return A.max_(a, axis=axis, keepdims=_keep(keepdims))
 
 
-def min_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
-    options("np.min", out=out, initial=initial, where=where)
+def min_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
+         *, name="np.min"):  # fmt: skip
+    options(name, out=out, initial=initial, where=where)
+    _check_axis(a, axis, name)
     return A.min_(a, axis=axis, keepdims=_keep(keepdims))
 
 
-def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE):
-    options("np.prod", like=a, dtype=dtype, out=out, initial=initial, where=where)
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
+         *, name="np.prod"):  # fmt: skip
+    options(name, like=a, dtype=dtype, out=out, initial=initial, where=where)
+    _check_axis(a, axis, name)
     return A.prod(a, axis=axis, keepdims=_keep(keepdims))
 
 
-def cumsum(a, axis=None, dtype=None, out=None):
-    options("np.cumsum", like=a, dtype=dtype, out=out)
+def cumsum(a, axis=None, dtype=None, out=None, *, name="np.cumsum"):
+    options(name, like=a, dtype=dtype, out=out)
+    if axis is not None:  # one axis, or none for the flattened array
+        A.axis_index(axis, len(_shape(a)), name)
     return A.cumsum(a, axis=axis)
 
 
@@ -147,15 +165,18 @@ def _var(a, axis, ddof, keepdims, name):
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NO_VALUE,
-        mean=NO_VALUE, correction=NO_VALUE):  # fmt: skip
-    options("np.var", like=a, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
-    return _var(a, axis, ddof, _keep(keepdims), "np.var")
+        mean=NO_VALUE, correction=NO_VALUE, name="np.var"):  # fmt: skip
+    options(name, like=a, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
+    return _var(a, axis, ddof, _keep(keepdims), name)
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NO_VALUE,
-        mean=NO_VALUE, correction=NO_VALUE):  # fmt: skip
-    options("np.std", like=a, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
-    return R.sqrt(_var(a, axis, ddof, _keep(keepdims), "np.std"))
+        mean=NO_VALUE, correction=NO_VALUE, name="np.std"):  # fmt: skip
+    options(name, like=a, dtype=dtype, out=out, where=where, mean=mean, correction=correction)
+    return R.sqrt(_var(a, axis, ddof, _keep(keepdims), name))
+
+
+# --- bounds ---------------------------------------------------------------------------------
 
 
 def clip(a, a_min=NO_VALUE, a_max=NO_VALUE, out=None, *, min=NO_VALUE, max=NO_VALUE):

@@ -331,14 +331,32 @@ class ArrayBehaviour(Differentiable):
     def T(self):
         return array_rules.transpose(self)
 
+    # reductions: numpy's function, under the method's name for its errors
     def sum(self, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
-        numpy_api.options("x.sum", like=self, dtype=dtype, out=out, initial=initial, where=where)
-        return array_rules.sum_(self, axis=axis, keepdims=keepdims)
+        return numpy_api.sum_(self, axis, dtype, out, keepdims, initial, where, name="x.sum")
 
     def mean(self, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
-        numpy_api.options("x.mean", like=self, dtype=dtype, out=out, where=where)
-        return numpy_api.mean(self, axis=axis, keepdims=keepdims)
+        return numpy_api.mean(self, axis, dtype, out, keepdims, where=where, name="x.mean")
 
+    def max(self, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
+        return numpy_api.max_(self, axis, out, keepdims, initial, where, name="x.max")
+
+    def min(self, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
+        return numpy_api.min_(self, axis, out, keepdims, initial, where, name="x.min")
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
+        return numpy_api.prod(self, axis, dtype, out, keepdims, initial, where, name="x.prod")
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return numpy_api.cumsum(self, axis, dtype, out, name="x.cumsum")
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
+        return numpy_api.var(self, axis, dtype, out, ddof, keepdims, where=where, name="x.var")
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
+        return numpy_api.std(self, axis, dtype, out, ddof, keepdims, where=where, name="x.std")
+
+    # the rest of the array interface
     def dot(self, other, out=None):
         numpy_api.options("x.dot", out=out)
         return numpy_api.dot(self, other)
@@ -375,30 +393,6 @@ class ArrayBehaviour(Differentiable):
                 "values use np.round(x) (derivative 0)"
             )
         return self
-
-    def max(self, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
-        numpy_api.options("x.max", out=out, initial=initial, where=where)
-        return array_rules.max_(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
-        numpy_api.options("x.min", out=out, initial=initial, where=where)
-        return array_rules.min_(self, axis=axis, keepdims=keepdims)
-
-    def prod(self, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=True):
-        numpy_api.options("x.prod", like=self, dtype=dtype, out=out, initial=initial, where=where)
-        return array_rules.prod(self, axis=axis, keepdims=keepdims)
-
-    def cumsum(self, axis=None, dtype=None, out=None):
-        numpy_api.options("x.cumsum", like=self, dtype=dtype, out=out)
-        return array_rules.cumsum(self, axis=axis)
-
-    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
-        numpy_api.options("x.var", like=self, dtype=dtype, out=out, where=where)
-        return numpy_api.var(self, axis, ddof=ddof, keepdims=keepdims)
-
-    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
-        numpy_api.options("x.std", like=self, dtype=dtype, out=out, where=where)
-        return numpy_api.std(self, axis, ddof=ddof, keepdims=keepdims)
 
     def clip(self, min=None, max=None, out=None):
         numpy_api.options("x.clip", out=out)
