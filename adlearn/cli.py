@@ -34,7 +34,7 @@ import numpy as np
 
 import adlearn
 from adlearn.expr import FUNCTIONS, MAX_LENGTH, ExpressionError, parse
-from adlearn.trace import FORMATS, NOTATIONS
+from adlearn.trace import FORMATS, NOTATIONS, fixed
 
 __all__ = ["build_parser", "main"]
 
@@ -435,7 +435,7 @@ def _grad(args, prefix: str) -> int:
     labels = ["f"] + [f"df/d{name}" for name in expr.variables]
     width = max(map(len, labels))
     for label, number in zip(labels, (value, *gradient)):
-        _print(f"{label:<{width}} = {_number(number, args.digits)}")
+        _print(f"{label:<{width}} = {fixed(float(number), args.digits)}")
     _warn(prefix, notes, (value, *gradient))
     return 0
 
@@ -573,11 +573,6 @@ def _shows(text: str, stream) -> bool:
     except (UnicodeEncodeError, LookupError):
         return False
     return True
-
-
-def _number(v, digits: int) -> str:
-    text = f"{float(v):.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.000"
 
 
 _STDOUT = object()

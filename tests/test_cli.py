@@ -172,6 +172,16 @@ def test_notation_and_digits(capsys):
     assert "w⁰" not in out
 
 
+def test_grad_shows_a_huge_number_as_the_trace_table_does(capsys):
+    # f = x1**2 = 1e20 at x1 = 1e10: past 1e16 the decimals are rounding noise, so both
+    # commands give the exponent form; df/dx1 = 2e10 stays in fixed form
+    argv = ["x1*x1", "--at", "x1=1e10", "--digits", "3"]
+    _, out, _ = run(["grad", *argv], capsys)
+    assert out.splitlines() == ["f      = 1.000e+20", "df/dx1 = 20000000000.000"]
+    _, table, _ = run(["trace", *argv, "--notation", "wengert"], capsys)
+    assert "1.000e+20" in table.splitlines()[-1].split()  # w2 = w1 * w1
+
+
 # --- numeric trouble: nan and inf printed, with a warning -----------------------------
 
 
