@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.forward import checked_pairs, jacfwd, jvp
-from adlearn.inputs import argnums_tuple, as_primal, in_dtype_of, value_of
+from adlearn.inputs import argnums_tuple, as_primal, in_dtype, value_of
 from adlearn.pytree import checked_leaves, is_leaf, tree_map
 from adlearn.reverse import grad
 
@@ -66,8 +66,8 @@ def hessian(f, argnums=0):
         result = _named("hessian", jacobian, *args, **kwargs)
         if not arrays:
             return result
-        like = np.empty(0, np.result_type(*arrays))
-        return tree_map(lambda block: in_dtype_of(block, like), result)
+        dtype = np.result_type(*arrays)
+        return tree_map(lambda block: in_dtype(block, dtype), result)
 
     return h
 

@@ -20,7 +20,7 @@ from adlearn.dispatch import Differentiable
 
 __all__ = [
     "argnums_positions", "argnums_tuple", "as_output", "as_primal", "check_tangent", "describe", "fresh",
-    "in_dtype_of", "input_names", "seen_value", "value_of",
+    "in_dtype", "in_dtype_of", "input_names", "seen_value", "value_of",
 ]  # fmt: skip
 
 
@@ -169,8 +169,7 @@ def fresh(x, given=frozenset()):
 
 def in_dtype_of(x, like):
     """A derivative ``x`` in the floating dtype of ``like`` (the input, or the output, it
-    belongs to): float32 stays float32. Unchanged where ``like`` has no floating dtype, or
-    where ``x`` is being differentiated (an enclosing sweep hands it back, and casts it then).
+    belongs to): float32 stays float32. See :func:`in_dtype`.
 
     Examples
     --------
@@ -180,7 +179,22 @@ def in_dtype_of(x, like):
     >>> in_dtype_of(2.0, np.zeros(2))
     2.0
     """
-    dtype = getattr(like, "dtype", None)
+    return in_dtype(x, getattr(like, "dtype", None))
+
+
+def in_dtype(x, dtype):
+    """A derivative ``x`` in ``dtype``. Unchanged where ``dtype`` is None or not floating,
+    or where ``x`` is being differentiated (an enclosing sweep hands it back, and casts it
+    then).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> in_dtype(np.ones(2), np.dtype(np.float16)).dtype
+    dtype('float16')
+    >>> in_dtype(np.ones(2), np.dtype(np.int64)).dtype  # not floating: unchanged
+    dtype('float64')
+    """
     if dtype is None or dtype.kind != "f" or isinstance(x, Differentiable):
         return x
     if isinstance(x, np.ndarray):
