@@ -223,6 +223,8 @@ def _index_add(x, index, shape):
 
 
 def _is_basic(index) -> bool:
+    if type(index) is slice:  # the common case, x[1:]
+        return True
     parts = index if isinstance(index, tuple) else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts)
 

@@ -4,7 +4,7 @@
 ``w_bar_j += w_bar * partial_j``. On arrays of a million entries its time goes
 into memory, not arithmetic: every contribution ``w_bar * partial_j`` is a new
 array, and so is every sum ``w_bar_j + contribution``. This sweep walks the
-same tape in the same order and gives the same adjoints, with three savings:
+same tape in the same order and gives the same adjoints, with four savings:
 
 1. a partial that is the constant 1.0 (``add``, the first operand of ``sub``)
    passes a floating adjoint array on as it is: ``w_bar * 1.0`` is ``w_bar``
@@ -13,7 +13,12 @@ same tape in the same order and gives the same adjoints, with three savings:
 2. a contribution is added *in place* to an adjoint array this sweep made
    itself (no one else holds it), or the other way round; addition is
    commutative, so the sums are the same to the last bit;
-3. the adjoint of an entry read by basic indexing (``x[1:]``, ``x[0]``) is
+3. an adjoint that is the number 1.0 (the seed of ``grad``, which ``np.sum``
+   hands on as it is, for all of its operand) passes each array partial on
+   as it is: ``1.0 * partial_j`` is ``partial_j``. Such a partial belongs to
+   the tape or to the caller (``c`` in ``c * x``), so it is only read, and an
+   input's adjoint that is one of them is copied at the end;
+4. the adjoint of an entry read by basic indexing (``x[1:]``, ``x[0]``) is
    added in place into such an array at its index, instead of building an
    array of zeros and adding that.
 
@@ -41,7 +46,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adlearn.array_rules import GETITEM, _is_basic
+from adlearn.array_rules import GETITEM, _index_add, _is_basic
 
 __all__ = ["backward"]
 
@@ -69,15 +74,20 @@ def backward(tape, seeds: dict) -> list:
             w_bar[j] = total + contribution
             own[j] = type(w_bar[j]) is np.ndarray  # a new array
 
+    lent = set()  # the ids of partials passed on as adjoints (saving 3)
     for i in reversed(range(len(w_bar))):
         entry = entries[i]
         if w_bar[i] is None or not entry.parents:
             continue
         adjoint = w_bar[i]
         if entry.pullback is None:
+            one = type(adjoint) is float and adjoint == 1.0
             for j, partial in entry.parents:
                 if _is_one(partial) and _is_float_array(adjoint):  # passed on, shared
                     contribution, made = adjoint, False
+                elif one and _is_float_array(partial):  # the partial, lent
+                    contribution, made = partial, False
+                    lent.add(id(partial))
                 else:
                     contribution = adjoint * partial
                     made = type(contribution) is np.ndarray
@@ -85,23 +95,22 @@ def backward(tape, seeds: dict) -> list:
                     fitted = fit(contribution, entries[j].shape, entry.shape)
                     contribution, made = fitted, made and fitted is contribution
                 receive(j, contribution, made)
-        elif (scatters := _scatters(entry, adjoint)) and own[entry.parents[0][0]]:
-            j = entry.parents[0][0]
-            total, index = w_bar[j], entry.pullback.params["index"]
-            if np.shape(adjoint) == np.shape(total[index]) and (
-                np.result_type(total, adjoint) == total.dtype
-            ):
+        elif _scatters(entry, adjoint):
+            j, index = entry.parents[0][0], entry.pullback.params["index"]
+            total = w_bar[j]
+            if own[j] and _adds_at(adjoint, total, index):
                 total[index] += adjoint
-            else:
-                receive(j, entry.pullback(adjoint)[0], False)
+            else:  # what the pullback computes: zeros, with the adjoint at the index
+                receive(j, _index_add(adjoint, index, entries[j].shape), True)
         else:
             for (j, _), contribution in zip(entry.parents, entry.pullback(adjoint)):
-                receive(j, contribution, scatters)
-    # an adjoint passed on to two inputs (x + y) is one array: each input gets its own
+                receive(j, contribution, False)
+    # an adjoint passed on to two inputs (x + y) is one array: each input gets its own;
+    # and a lent partial is the tape's or the caller's: the input gets a copy
     inputs = set()
     for i, total in enumerate(w_bar):
         if type(total) is np.ndarray and not entries[i].parents:
-            if id(total) in inputs:
+            if id(total) in inputs or (id(total) in lent and not own[i]):
                 w_bar[i] = total.copy()
             inputs.add(id(w_bar[i]))
     return w_bar
@@ -119,9 +128,20 @@ def _fits_into(x, total) -> bool:
     """``total += x`` gives ``total + x``: same shape, same dtype, plain numbers."""
     if type(total) is not np.ndarray or not isinstance(x, (float, np.ndarray, np.floating)):
         return False
+    if type(x) is np.ndarray and x.shape == total.shape and x.dtype == total.dtype:
+        return True  # the common case, without numpy's general rules below
     return (
         np.broadcast_shapes(total.shape, np.shape(x)) == total.shape
         and np.result_type(total, x) == total.dtype
+    )
+
+
+def _adds_at(adjoint, total, index) -> bool:
+    """``total[index] += adjoint`` gives ``total[index] + adjoint``, in total's dtype."""
+    if type(adjoint) is np.ndarray and adjoint.dtype == total.dtype:
+        return adjoint.shape == np.shape(total[index])
+    return np.shape(adjoint) == np.shape(total[index]) and (
+        np.result_type(total, adjoint) == total.dtype
     )
 
 

@@ -161,3 +161,35 @@ def test_reverse_mode_uses_it_for_arrays_only(monkeypatch):
     assert calls == []
     ad.grad(lambda x: np.sum(x * x))(np.ones(2))
     assert calls == [1]
+
+
+def test_a_lent_partial_is_copied_before_it_is_returned():
+    """Under the seed 1.0 of a sum, a partial is passed on as the adjoint; the tape's
+    partials and the caller's constants are still never returned themselves."""
+    x = np.array([0.5, -1.0, 2.0])
+    c = np.array([1.0, 2.0, 3.0])
+    g = ad.grad(lambda x: np.sum(c * x))(x)
+    np.testing.assert_array_equal(g, c)
+    assert not np.shares_memory(g, c)
+    gx, gc = ad.grad(lambda x, c: np.sum(c * x), (0, 1))(x, c)
+    assert not np.shares_memory(gx, c)
+    assert not np.shares_memory(gc, x)
+    _, vjp_fn = ad.vjp(lambda x: np.sum(np.sin(x)), x)  # cos(x), kept on the tape
+    first, second = vjp_fn(1.0)[0], vjp_fn(1.0)[0]
+    assert not np.shares_memory(first, second)
+    first *= 0.0
+    np.testing.assert_array_equal(second, np.cos(x))
+    np.testing.assert_array_equal(vjp_fn(1.0)[0], np.cos(x))
+
+
+@pytest.mark.parametrize("f", [
+    lambda x, c: np.sum(c * x + np.sin(x) * x),
+    lambda x, c: np.sum(x[1:] * c[:-1]) + np.sum(np.exp(x) - c * c),
+    lambda x, c: np.sum(np.sin(x)) + np.sum(c * x) + np.sum(x * x),
+])  # fmt: skip
+@pytest.mark.parametrize("dtypes", [(np.float64, np.float64), (np.float32, np.float32),
+                                    (np.float32, np.float64)])  # fmt: skip
+def test_partials_lent_under_a_seed_of_one_give_the_reference_adjoints(f, dtypes):
+    rng = np.random.default_rng(4)
+    x, c = (rng.uniform(-1, 1, 5).astype(dtype) for dtype in dtypes)
+    assert_same(*both_sweeps(f, [x, c]))
