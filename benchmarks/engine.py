@@ -288,7 +288,7 @@ def section_c(side: int, timer: Timer) -> None:
     if None not in faults:
         # Arrays of megabytes that the allocator gives back to the system are faulted in
         # anew on the next call: reverse mode makes more of them (the tape's partials, an
-        # adjoint per input), and each fault costs about a microsecond.
+        # adjoint per input), and each fault costs time the arithmetic does not.
         row("page faults per call: numpy by hand / reverse", f"{faults[0]:10.0f}  / {faults[1]:.0f}")
 
 
