@@ -479,6 +479,16 @@ def _check_constant(text: str, node: ast.Constant) -> None:
         raise _error(text, node, f"the number {_source(text, node)} is too large for a float")
 
 
+def _some(names, shown: int = 8) -> str:
+    """The first ``shown`` names, and how many more: a message stays one short line.
+
+    >>> _some(["x1", "x2"]), _some([f"x{i}" for i in range(20)])
+    ('x1, x2', 'x0, x1, x2, x3, x4, x5, x6, x7 and 12 more')
+    """
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
 def _valid_variable(name) -> bool:
     return (
         isinstance(name, str)
@@ -513,7 +523,7 @@ def _order(text: str, uses: list[ast.Name], variables) -> tuple[str, ...]:
         seen.add(name)
     for name, node in first.items():
         if name not in seen:
-            listed = f" (values are given for {', '.join(given)})" if given else ""
+            listed = f" (values are given for {_some(given)})" if given else ""
             raise _error(text, node, f"{name} has no value{listed}")
     for name in given:
         if name not in first:

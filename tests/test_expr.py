@@ -243,6 +243,14 @@ def test_a_missing_variable_is_named_where_it_is_used():
     assert info.value.column == 4
 
 
+def test_a_missing_variable_among_many_given_names_a_few_of_them():
+    names = [f"x{i}" for i in range(500)]
+    with pytest.raises(ExpressionError) as info:
+        parse("x0 + y", variables=names)
+    message = info.value.message
+    assert message == "y has no value (values are given for x0, x1, x2, x3, x4, x5, x6, x7 and 492 more)"
+
+
 def test_an_unused_variable_is_named():
     with pytest.raises(ExpressionError, match="a value is given for x3, but the expression"):
         parse("x1*x2", variables=["x1", "x2", "x3"])
