@@ -113,7 +113,8 @@ def _keep(keepdims):
 
 def _check_axis(a, axis, name):
     """Refuse, as numpy does and naming ``name``, an axis that ``a`` does not have."""
-    A.reduced_axes(axis, len(_shape(a)), name)
+    if axis is not None:  # None: every axis
+        A.reduced_axes(axis, len(_shape(a)), name)
 
 
 def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,

@@ -97,7 +97,7 @@ class Pullback:
 
 def shape_of(value):
     """The shape of a value, None for a Python float (the common scalar case)."""
-    return None if type(value) is float else np.shape(value_of(value))
+    return None if type(value) is float else getattr(value_of(value), "shape", ())
 
 
 class Tape:
