@@ -444,7 +444,8 @@ def diagonal(a, offset=0, axis1=0, axis2=1, where="np.diagonal"):
     return A.getitem(moved, index=(Ellipsis, rows, cols))
 
 
-def trace(a, offset=0, axis1=0, axis2=1):
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    options("np.trace", like=a, dtype=dtype, out=out)
     return A.sum_(diagonal(a, offset, axis1, axis2, where="np.trace"), axis=-1)
 
 

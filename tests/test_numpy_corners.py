@@ -197,6 +197,56 @@ def test_an_axis_out_of_range_is_numpys_axis_error(case):
         ad.jacrev(f)(np.arange(6.0).reshape(2, 3))
 
 
+# --- np.trace takes numpy's dtype= and out= where they change nothing --------------------------
+
+TRACE_CALLS = {
+    "dtype=float": lambda X: np.trace(X, dtype=float),
+    "dtype=np.float64": lambda X: np.trace(X, dtype=np.float64),
+    "out=None": lambda X: np.trace(X, out=None),
+    "all six positionally": lambda X: np.trace(X, 0, 0, 1, None, None),
+    "x.trace dtype and out": lambda X: X.trace(dtype=float, out=None),
+}
+TRACE_MODES = {  # reverse and forward
+    "grad": lambda f, X: ad.grad(f)(X),
+    "jacrev": lambda f, X: ad.jacrev(f)(X),
+    "jacfwd": lambda f, X: ad.jacfwd(f)(X),
+    "jvp columns": lambda f, X: np.array(
+        [ad.jvp(f, (X,), (e.reshape(X.shape),))[1] for e in np.eye(X.size)]
+    ).reshape(X.shape),
+}
+
+
+@pytest.mark.parametrize("mode", TRACE_MODES)
+@pytest.mark.parametrize("call", TRACE_CALLS)
+def test_trace_takes_numpys_dtype_and_out_where_they_change_nothing(call, mode):
+    X = np.arange(6.0).reshape(2, 3)
+    f = TRACE_CALLS[call]
+    assert f(X) == 4.0  # numpy takes them: X[0, 0] + X[1, 1]
+    np.testing.assert_array_equal(TRACE_MODES[mode](f, X), [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+@pytest.mark.parametrize("mode", TRACE_MODES)
+def test_trace_takes_the_dtype_of_its_input(mode):
+    X = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    got = TRACE_MODES[mode](lambda X: np.trace(X, dtype=np.float32), X)
+    np.testing.assert_array_equal(got, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+@pytest.mark.parametrize("mode", TRACE_MODES)
+@pytest.mark.parametrize(
+    ("f", "words"),
+    [
+        (lambda X: np.trace(X, dtype=np.float32), "np.trace(..., dtype=float32)"),
+        (lambda X: np.trace(X, out=np.zeros(())), "np.trace(..., out=...)"),
+    ],
+    ids=["dtype=float32", "out=array"],
+)
+def test_trace_refuses_a_dtype_or_out_that_would_change_something(f, words, mode):
+    with pytest.raises(TypeError) as caught:
+        TRACE_MODES[mode](f, np.arange(6.0).reshape(2, 3))
+    assert str(caught.value).startswith(words), caught.value
+
+
 # --- np.full_like keeps the derivative of its fill value -------------------------------------
 
 
