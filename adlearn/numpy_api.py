@@ -108,7 +108,8 @@ def _keep(keepdims):
 # --- reductions: np.sum(x) and x.sum() alike --------------------------------------------
 # Each takes the name its errors give: "np.sum" for numpy's function, "x.sum" for the
 # ndarray method (adlearn.operators calls these with name="x.sum"), so that a message
-# names what the learner wrote.
+# names what the learner wrote. So do the other functions an ndarray method calls:
+# clip, ravel, squeeze, repeat, diagonal and trace.
 
 
 def _check_axis(a, axis, name):
@@ -180,12 +181,13 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NO_
 # --- bounds ---------------------------------------------------------------------------------
 
 
-def clip(a, a_min=NO_VALUE, a_max=NO_VALUE, out=None, *, min=NO_VALUE, max=NO_VALUE):
+def clip(a, a_min=NO_VALUE, a_max=NO_VALUE, out=None, *, min=NO_VALUE, max=NO_VALUE,
+         name="np.clip"):  # fmt: skip
     """maximum, then minimum: at a bound (a tie) the derivative is 1/2, as JAX's.
     The bounds are a_min and a_max, or (numpy 2.1) min and max."""
-    options("np.clip", out=out)
+    options(name, out=out)
     if (a_min is not NO_VALUE and min is not NO_VALUE) or (a_max is not NO_VALUE and max is not NO_VALUE):
-        raise TypeError("np.clip: give each bound once, as a_min/a_max or as min/max")
+        raise TypeError(f"{name}: give each bound once, as a_min/a_max or as min/max")
     low = a_min if a_min is not NO_VALUE else min
     high = a_max if a_max is not NO_VALUE else max
     if low is not None and low is not NO_VALUE:
@@ -316,14 +318,14 @@ def reshape(a, shape, order="C", *, copy=None):
     return A.reshape(a, shape=shape)
 
 
-def ravel(a, order="C"):
-    options("np.ravel", order=order, orders="C")
+def ravel(a, order="C", *, name="np.ravel"):
+    options(name, order=order, orders="C")
     return A.reshape(a, shape=(-1,))
 
 
-def squeeze(a, axis=None):
+def squeeze(a, axis=None, *, name="np.squeeze"):
     if axis is not None:
-        axis = A.axis_tuple(axis, len(_shape(a)), "np.squeeze")
+        axis = A.axis_tuple(axis, len(_shape(a)), name)
     return A.reshape(a, shape=np.squeeze(np.empty(_shape(a)), axis=axis).shape)
 
 
@@ -368,10 +370,10 @@ def _along(axis, index):
     return (slice(None),) * axis + (index,)
 
 
-def repeat(a, repeats, axis=None):
+def repeat(a, repeats, axis=None, *, name="np.repeat"):
     if axis is None:
         a, axis = ravel(a), 0
-    axis = A.axis_index(axis, len(_shape(a)), "np.repeat")
+    axis = A.axis_index(axis, len(_shape(a)), name)
     picks = np.repeat(np.arange(_shape(a)[axis]), repeats)
     return A.getitem(a, index=_along(axis, picks))
 
@@ -429,14 +431,14 @@ def flip(a, axis=None):
 # --- diagonals and triangles --------------------------------------------------------------
 
 
-def diagonal(a, offset=0, axis1=0, axis2=1, where="np.diagonal"):
+def diagonal(a, offset=0, axis1=0, axis2=1, *, name="np.diagonal"):
     """The entries (i, i + offset) of axes axis1 and axis2, along a last axis."""
     nd = len(_shape(a))
     if nd < 2:
-        raise ValueError(f"{where}: needs an array of at least 2 dimensions, got shape {_shape(a)}")
-    axis1, axis2 = A.axis_index(axis1, nd, where, "axis1"), A.axis_index(axis2, nd, where, "axis2")
+        raise ValueError(f"{name}: needs an array of at least 2 dimensions, got shape {_shape(a)}")
+    axis1, axis2 = A.axis_index(axis1, nd, name, "axis1"), A.axis_index(axis2, nd, name, "axis2")
     if axis1 == axis2:
-        raise ValueError(f"{where}: axis1 and axis2 cannot be the same axis ({axis1})")
+        raise ValueError(f"{name}: axis1 and axis2 cannot be the same axis ({axis1})")
     moved = moveaxis(a, (axis1, axis2), (-2, -1))
     n1, n2 = _shape(moved)[-2:]
     i = np.arange(max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2)))
@@ -444,15 +446,15 @@ def diagonal(a, offset=0, axis1=0, axis2=1, where="np.diagonal"):
     return A.getitem(moved, index=(Ellipsis, rows, cols))
 
 
-def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    options("np.trace", like=a, dtype=dtype, out=out)
-    return A.sum_(diagonal(a, offset, axis1, axis2, where="np.trace"), axis=-1)
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None, *, name="np.trace"):
+    options(name, like=a, dtype=dtype, out=out)
+    return A.sum_(diagonal(a, offset, axis1, axis2, name=name), axis=-1)
 
 
 def diag(v, k=0):
     """The k-th diagonal of a matrix, or the matrix with the vector v on its k-th diagonal."""
     if len(_shape(v)) == 2:
-        return diagonal(v, k)
+        return diagonal(v, k, name="np.diag")
     if len(_shape(v)) != 1:
         raise ValueError(f"np.diag: expects a 1-d or 2-d array, got one of shape {_shape(v)}")
     i = np.arange(_shape(v)[0])

@@ -99,6 +99,11 @@ def _check_arguments(func, handler, args, kwargs) -> None:
     most calls it would check.
     """
     signature = inspect.signature(handler)
+    # a numpy_api function's keyword-only name= (what its errors call it) is not numpy's
+    params = signature.parameters.values()
+    signature = signature.replace(
+        parameters=[p for p in params if not (p.name == "name" and p.kind is p.KEYWORD_ONLY)]
+    )
     try:
         signature.bind(*args, **kwargs)
     except TypeError:
@@ -372,15 +377,13 @@ class ArrayBehaviour(Differentiable):
         return array_rules.transpose(self, axes=tuple(axes) if axes else None)
 
     def ravel(self, order="C"):
-        numpy_api.options("x.ravel", order=order, orders="C")
-        return numpy_api.ravel(self)
+        return numpy_api.ravel(self, order, name="x.ravel")
 
     def flatten(self, order="C"):
-        numpy_api.options("x.flatten", order=order, orders="C")
-        return numpy_api.ravel(self)
+        return numpy_api.ravel(self, order, name="x.flatten")
 
     def squeeze(self, axis=None):
-        return numpy_api.squeeze(self, axis=axis)
+        return numpy_api.squeeze(self, axis, name="x.squeeze")
 
     def copy(self, order="C"):
         return self  # a value being differentiated is never written into
@@ -395,18 +398,16 @@ class ArrayBehaviour(Differentiable):
         return self
 
     def clip(self, min=None, max=None, out=None):
-        numpy_api.options("x.clip", out=out)
-        return numpy_api.clip(self, min, max)
+        return numpy_api.clip(self, min, max, out, name="x.clip")
 
     def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-        numpy_api.options("x.trace", like=self, dtype=dtype, out=out)
-        return numpy_api.trace(self, offset, axis1, axis2)
+        return numpy_api.trace(self, offset, axis1, axis2, dtype, out, name="x.trace")
 
     def diagonal(self, offset=0, axis1=0, axis2=1):
-        return numpy_api.diagonal(self, offset, axis1, axis2)
+        return numpy_api.diagonal(self, offset, axis1, axis2, name="x.diagonal")
 
     def repeat(self, repeats, axis=None):
-        return numpy_api.repeat(self, repeats, axis)
+        return numpy_api.repeat(self, repeats, axis, name="x.repeat")
 
     # methods whose result is a constant, computed on the value
     def round(self, decimals=0, out=None):

@@ -123,7 +123,6 @@ AXIS_CASES = {  # (f, the name the error gives, the offending axis as the messag
     "moveaxis to 5": (lambda X: np.moveaxis(X, 0, 5), "np.moveaxis", "axis 5"),
     "moveaxis twice to 0": (lambda X: np.moveaxis(X, [0, 1], [0, 0]), "np.moveaxis", "repeated"),
     "trace axis2=3": (lambda X: np.trace(X, 0, 0, 3), "np.trace", "axis 3"),
-    "x.trace axis2=2": (lambda X: X.trace(0, 0, 2), "np.trace", "axis 2"),
     "diagonal axis2=2": (lambda X: np.diagonal(X, 0, 0, 2), "np.diagonal", "axis 2"),
     "diagonal axis1=axis2": (lambda X: np.diagonal(X, 0, 1, -1), "np.diagonal", "same"),
     "norm inf axis=(0, 3)": (
@@ -139,7 +138,6 @@ AXIS_CASES = {  # (f, the name the error gives, the offending axis as the messag
     "norm axis=-3": (lambda X: np.linalg.norm(X, axis=-3), "np.linalg.norm", "axis -3"),
     "roll axis=2": (lambda X: np.roll(X, 1, axis=2), "np.roll", "axis 2"),
     "repeat axis=2": (lambda X: np.repeat(X, 2, axis=2), "np.repeat", "axis 2"),
-    "x.repeat axis=-3": (lambda X: X.repeat(2, axis=-3), "np.repeat", "axis -3"),
     "mean axis=2": (lambda X: np.mean(X, axis=2), "np.mean", "axis 2"),
     "var axis=(0, 0)": (lambda X: np.var(X, axis=(0, 0)), "np.var", "repeated"),
     "std axis=-3": (lambda X: np.std(X, axis=-3), "np.std", "axis -3"),
@@ -157,6 +155,11 @@ AXIS_CASES = {  # (f, the name the error gives, the offending axis as the messag
     "x.cumsum axis=2": (lambda X: X.cumsum(axis=2), "x.cumsum", "axis 2"),
     "x.var axis=(0, 0)": (lambda X: X.var(axis=(0, 0)), "x.var", "repeated"),
     "x.std axis=2": (lambda X: X.std(axis=2), "x.std", "axis 2"),
+    "x.trace axis2=2": (lambda X: X.trace(0, 0, 2), "x.trace", "axis 2"),
+    "x.diagonal axis1=-3": (lambda X: X.diagonal(0, -3, 1), "x.diagonal", "axis -3"),
+    "x.diagonal axis1=axis2": (lambda X: X.diagonal(0, 0, -2), "x.diagonal", "same"),
+    "x.repeat axis=-3": (lambda X: X.repeat(2, axis=-3), "x.repeat", "axis -3"),
+    "x.squeeze axis=2": (lambda X: X.squeeze(axis=2), "x.squeeze", "axis 2"),
     "squeeze axis=2": (lambda X: np.squeeze(X, axis=2), "np.squeeze", "axis 2"),
     "stack axis=3": (lambda X: np.stack([X, X], axis=3), "np.stack", "axis 3"),
     "concatenate axis=2": (lambda X: np.concatenate([X, X], axis=2), "np.concatenate", "axis 2"),
@@ -195,6 +198,43 @@ def test_an_axis_out_of_range_is_numpys_axis_error(case):
     f = AXIS_CASES[case][0]
     with pytest.raises(AxisError):  # an IndexError too, as numpy's
         ad.jacrev(f)(np.arange(6.0).reshape(2, 3))
+
+
+# --- an ndarray method's other errors name the method too ---------------------------------------
+
+METHOD_CASES = {  # (f, the error, how its message starts)
+    "x.trace of a vector": (lambda X: X[0].trace(), ValueError, "x.trace: needs"),
+    "np.trace of a vector": (lambda X: np.trace(X[0]), ValueError, "np.trace: needs"),
+    "x.diagonal of a vector": (lambda X: X[0].diagonal(), ValueError, "x.diagonal: needs"),
+    "np.diagonal of a vector": (lambda X: np.diagonal(X[0]), ValueError, "np.diagonal: needs"),
+    "x.trace out=": (lambda X: X.trace(out=np.zeros(())), TypeError, "x.trace(..., out=...)"),
+    "x.trace dtype=": (lambda X: X.trace(dtype=np.float16), TypeError, "x.trace(..., dtype=float16)"),
+    "x.clip out=": (lambda X: X.clip(0.0, 1.0, out=np.zeros((2, 3))), TypeError, "x.clip(..., out=...)"),
+    "np.clip out=": (
+        lambda X: np.clip(X, 0.0, 1.0, out=np.zeros((2, 3))),
+        TypeError,
+        "np.clip(..., out=...)",
+    ),
+    "x.ravel order=": (lambda X: X.ravel(order="F"), TypeError, "x.ravel(..., order='F')"),
+    "x.flatten order=": (lambda X: X.flatten("F"), TypeError, "x.flatten(..., order='F')"),
+}
+
+
+@pytest.mark.parametrize("mode", AXIS_MODES)
+@pytest.mark.parametrize("case", METHOD_CASES)
+def test_an_ndarray_methods_error_names_the_method(case, mode):
+    f, error, start = METHOD_CASES[case]
+    with pytest.raises(error) as caught:
+        AXIS_MODES[mode](f, np.arange(6.0).reshape(2, 3))
+    assert str(caught.value).startswith(start), caught.value
+
+
+def test_the_arguments_adlearn_supports_are_numpys_only():
+    with pytest.raises(TypeError) as caught:  # numpy's np.clip takes ufunc keywords such as casting=
+        ad.grad(lambda x: np.sum(np.clip(x, 0.0, 1.0, casting="unsafe")))(np.ones(3))
+    message = str(caught.value)
+    assert message.startswith("np.clip: adlearn supports it with the arguments (a, a_min"), message
+    assert "name" not in message, message  # the name adlearn's own errors give is not an argument
 
 
 # --- np.trace takes numpy's dtype= and out= where they change nothing --------------------------
