@@ -324,9 +324,18 @@ def ravel(a, order="C", *, name="np.ravel"):
 
 
 def squeeze(a, axis=None, *, name="np.squeeze"):
-    if axis is not None:
-        axis = A.axis_tuple(axis, len(_shape(a)), name)
-    return A.reshape(a, shape=np.squeeze(np.empty(_shape(a)), axis=axis).shape)
+    """a without its axes of length 1: those of ``axis``, checked as numpy checks them, or all."""
+    shape = _shape(a)
+    if axis is None:
+        return A.reshape(a, shape=tuple(n for n in shape if n != 1))
+    axes = A.axis_tuple(axis, len(shape), name)
+    for given, i in zip(np.atleast_1d(axis), axes):
+        if shape[i] != 1:
+            raise ValueError(
+                f"{name}: cannot squeeze out axis {given}, of length {shape[i]} in an array "
+                f"of shape {shape}: only an axis of length 1 can be squeezed out"
+            )
+    return A.reshape(a, shape=tuple(n for i, n in enumerate(shape) if i not in axes))
 
 
 def moveaxis(a, source, destination):
@@ -371,10 +380,20 @@ def _along(axis, index):
 
 
 def repeat(a, repeats, axis=None, *, name="np.repeat"):
-    if axis is None:
+    given = axis
+    if axis is None:  # numpy repeats the entries of the flattened array
         a, axis = ravel(a), 0
     axis = A.axis_index(axis, len(_shape(a)), name)
-    picks = np.repeat(np.arange(_shape(a)[axis]), repeats)
+    n = _shape(a)[axis]
+    if np.size(repeats) not in (1, n):
+        along = f"axis {given}, of length {n}" if given is not None else (
+            f"the {n} entries of the flattened array"
+        )
+        raise ValueError(
+            f"{name}: {np.size(repeats)} repeat counts for {along}; give one count per entry, "
+            "or a single count"
+        )
+    picks = np.repeat(np.arange(n), repeats)
     return A.getitem(a, index=_along(axis, picks))
 
 

@@ -4,6 +4,8 @@ must not share memory with inputs, and the dtype of derivatives."""
 
 from __future__ import annotations
 
+import re
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
@@ -198,6 +200,61 @@ def test_an_axis_out_of_range_is_numpys_axis_error(case):
     f = AXIS_CASES[case][0]
     with pytest.raises(AxisError):  # an IndexError too, as numpy's
         ad.jacrev(f)(np.arange(6.0).reshape(2, 3))
+
+
+# --- a length numpy refuses is refused naming the function, the axis and its length -------------
+
+LENGTH_CASES = {  # (f, how the message starts, what else it says); X has shape (2, 3)
+    "squeeze axis=1": (lambda X: np.squeeze(X, axis=1), "np.squeeze: ", "axis 1, of length 3"),
+    "x.squeeze axis=-2": (lambda X: X.squeeze(axis=-2), "x.squeeze: ", "axis -2, of length 2"),
+    "x.squeeze axis=(2, 0)": (
+        lambda X: X[:, :, None].squeeze(axis=(2, 0)),
+        "x.squeeze: ",
+        "axis 0, of length 2",
+    ),
+    "repeat 2 counts axis=1": (
+        lambda X: np.repeat(X, [1, 2], axis=1),
+        "np.repeat: ",
+        "2 repeat counts for axis 1, of length 3",
+    ),
+    "x.repeat 3 counts axis=0": (
+        lambda X: X.repeat([1, 2, 3], axis=0),
+        "x.repeat: ",
+        "3 repeat counts for axis 0, of length 2",
+    ),
+    "repeat 2 counts flattened": (
+        lambda X: np.repeat(X, [1, 2]),
+        "np.repeat: ",
+        "2 repeat counts for the 6 entries of the flattened array",
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", AXIS_MODES)
+@pytest.mark.parametrize("case", LENGTH_CASES)
+def test_a_length_numpy_refuses_is_refused_naming_the_function_and_axis(case, mode):
+    f, start, words = LENGTH_CASES[case]
+    X = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(ValueError, match=r"squeeze|broadcast"):  # numpy refuses it too
+        f(X)
+    with pytest.raises(ValueError, match=f"^{re.escape(start)}.*{re.escape(words)}"):
+        AXIS_MODES[mode](f, X)
+
+
+def test_a_length_numpy_takes_is_taken():
+    X = np.arange(6.0).reshape(2, 3)
+    cases = [  # (f, the entries of X its result takes, in order)
+        (lambda X: np.squeeze(X[:, None], axis=-2), [[0, 1, 2], [3, 4, 5]]),
+        (lambda X: X[None, :, None].squeeze(), [[0, 1, 2], [3, 4, 5]]),
+        (lambda X: X.repeat([2], axis=0), [[0, 1, 2], [0, 1, 2], [3, 4, 5], [3, 4, 5]]),
+        (lambda X: np.repeat(X, [0, 1, 2], axis=1), [[1, 2, 2], [4, 5, 5]]),
+        (lambda X: np.repeat(X[0], [1, 0, 2]), [0, 2, 2]),
+    ]
+    for f, taken in cases:
+        np.testing.assert_array_equal(f(X), np.take(X, taken))  # what numpy gives
+        J = ad.jacfwd(f)(X).reshape(-1, X.size)
+        np.testing.assert_array_equal(J, np.eye(X.size)[np.ravel(taken)])
+        np.testing.assert_array_equal(ad.jacrev(f)(X).reshape(-1, X.size), J)
 
 
 # --- an ndarray method's other errors name the method too ---------------------------------------
