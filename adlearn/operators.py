@@ -374,6 +374,8 @@ class ArrayBehaviour(Differentiable):
 
     def transpose(self, *axes):
         axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        for axis in () if axes is None else axes:  # an error names x.transpose, not np.transpose
+            array_rules.axis_index(axis, self.ndim, "x.transpose")
         return array_rules.transpose(self, axes=tuple(axes) if axes else None)
 
     def ravel(self, order="C"):

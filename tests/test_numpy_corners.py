@@ -162,6 +162,8 @@ AXIS_CASES = {  # (f, the name the error gives, the offending axis as the messag
     "x.diagonal axis1=axis2": (lambda X: X.diagonal(0, 0, -2), "x.diagonal", "same"),
     "x.repeat axis=-3": (lambda X: X.repeat(2, axis=-3), "x.repeat", "axis -3"),
     "x.squeeze axis=2": (lambda X: X.squeeze(axis=2), "x.squeeze", "axis 2"),
+    "x.transpose (0, 2)": (lambda X: X.transpose(0, 2), "x.transpose", "axis 2"),
+    "x.transpose (-3, 0)": (lambda X: X.transpose((-3, 0)), "x.transpose", "axis -3"),
     "squeeze axis=2": (lambda X: np.squeeze(X, axis=2), "np.squeeze", "axis 2"),
     "stack axis=3": (lambda X: np.stack([X, X], axis=3), "np.stack", "axis 3"),
     "concatenate axis=2": (lambda X: np.concatenate([X, X], axis=2), "np.concatenate", "axis 2"),
