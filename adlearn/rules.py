@@ -212,6 +212,14 @@ def _minus_one(*_args, **_params):
     return -1.0
 
 
+def _one_in_dtype_of(out):
+    """1.0 in the floating dtype of ``out``, a Python float where out has none: the
+    partial 1/b of a / b is computed at the precision of a / b itself, even where b is
+    a float16 constant (numpy would compute 1.0 / b in float16)."""
+    dtype = getattr(value_of(out), "dtype", None)
+    return dtype.type(1.0) if dtype is not None and dtype.kind == "f" else 1.0
+
+
 def _quotient(a, b):
     """``a / b`` with numpy's semantics on Python floats too: a division by zero
     gives inf or nan, with numpy's RuntimeWarning, as it does on arrays."""
@@ -274,7 +282,8 @@ SUB = rule("sub", compute=np.subtract, formula="{0} - {1}",
 MUL = rule("mul", compute=np.multiply, formula="{0} * {1}",
            partials=(lambda a, b, out: b, lambda a, b, out: a), partial_text=("{1}", "{0}"))
 DIV = rule("div", compute=np.true_divide, formula="{0} / {1}",
-           partials=(lambda a, b, out: _quotient(1.0, b), lambda a, b, out: _quotient(-out, b)),
+           partials=(lambda a, b, out: _quotient(_one_in_dtype_of(out), b),
+                     lambda a, b, out: _quotient(-out, b)),
            partial_text=("1/{1}", "-{0}/{1}^2"))
 NEG = rule("neg", compute=np.negative, formula="-{0}",
            partials=(_minus_one,), partial_text=("-1",))
