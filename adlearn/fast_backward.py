@@ -15,9 +15,10 @@ same tape in the same order and gives the same adjoints, with four savings:
    commutative, so the sums are the same to the last bit;
 3. an adjoint that is the number 1.0 (the seed of ``grad``, which ``np.sum``
    hands on as it is, for all of its operand) passes each array partial on
-   as it is: ``1.0 * partial_j`` is ``partial_j``. Such a partial belongs to
-   the tape or to the caller (``c`` in ``c * x``), so it is only read, and an
-   input's adjoint that is one of them is copied at the end;
+   as it is, where the product would keep the partial's dtype: ``1.0 *
+   partial_j`` is ``partial_j``. Such a partial belongs to the tape or to the
+   caller (``c`` in ``c * x``), so it is only read, and an input's adjoint
+   that is one of them is copied at the end;
 4. the adjoint of an entry read by basic indexing (``x[1:]``, ``x[0]``) is
    added in place into such an array at its index, instead of building an
    array of zeros and adding that.
@@ -81,11 +82,13 @@ def backward(tape, seeds: dict) -> list:
             continue
         adjoint = w_bar[i]
         if entry.pullback is None:
-            one = type(adjoint) is float and adjoint == 1.0
+            one = isinstance(adjoint, (float, np.floating)) and adjoint == 1.0
             for j, partial in entry.parents:
                 if _is_one(partial) and _is_float_array(adjoint):  # passed on, shared
                     contribution, made = adjoint, False
-                elif one and _is_float_array(partial):  # the partial, lent
+                elif one and _is_float_array(partial) and (
+                    type(adjoint) is float or adjoint.dtype == partial.dtype
+                ):  # the partial, lent
                     contribution, made = partial, False
                     lent.add(id(partial))
                 else:

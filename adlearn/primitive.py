@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from adlearn.dispatch import NO_PARAMS, bind
+from adlearn.inputs import value_of
 
 __all__ = ["RULES", "Primitive", "rule"]
 
@@ -73,7 +74,11 @@ class Primitive:
         An integer or boolean constant among the arguments (``3 * x``, a uint8
         image) can make the partial an integer: it is made floating here,
         before it multiplies a tangent or an adjoint, so that a derivative is
-        always a float and never overflows.
+        always a float and never overflows. A float16 or float32 constant
+        beside a float64 value (``c16 * x``) is cast to the output's dtype,
+        as numpy casts it to compute the output: a seed 1.0, a Python float,
+        would otherwise take the constant's dtype (numpy lets it), and the
+        derivative would be summed in float16.
         """
         d = self.partials[j](*args, out, **params) if params else self.partials[j](*args, out)
         if type(d) is float:
@@ -82,6 +87,10 @@ class Primitive:
             return float(d)
         if isinstance(d, np.ndarray) and d.dtype.kind in "biu":
             return d.astype(float)
+        if isinstance(d, (np.ndarray, np.floating)) and d.dtype.char in "ef":  # float16, float32
+            dtype = getattr(value_of(out), "dtype", d.dtype)
+            if dtype.kind == "f" and dtype.itemsize > d.dtype.itemsize:
+                return d.astype(dtype)
         return d
 
     def __repr__(self) -> str:

@@ -78,6 +78,39 @@ def test_integer_constants_do_not_overflow_the_derivative():
     assert ad.grad(lambda x: np.sum(np.array([2**62]) * x * 4))(1.0) == 4.0 * 2**62
 
 
+C16 = np.full((10000, 1), 100.0, np.float16)  # numpy computes C16 * x in float64
+
+
+@pytest.mark.parametrize("derivative", [
+    lambda f, x: ad.grad(f)(x),
+    lambda f, x: ad.jacrev(f)(x),
+    lambda f, x: ad.vjp(f, x)[1](1.0)[0],
+    lambda f, x: ad.jacfwd(f)(x),
+    lambda f, x: ad.jvp(f, (x,), (np.ones(3),))[1] / 3.0 * np.ones(3),
+])  # fmt: skip
+def test_a_float16_constant_does_not_set_the_precision_of_the_derivative(derivative):
+    """A seed of 1.0 as a Python float took the float16 of the constant, as numpy lets
+    it: the adjoint C16 was then summed over 10000 rows in float16, to inf."""
+    x = np.array([1.0, 2.0, 3.0])
+    f = lambda x: np.sum(C16 * x)
+    assert f(x) == 6e6  # float64
+    np.testing.assert_array_equal(derivative(f, x), [1e6, 1e6, 1e6])
+
+
+def test_low_precision_constants_give_derivatives_at_the_precision_of_f():
+    x = np.array([1.0, 2.0, 3.0])
+    c16 = np.array([3.0, 7.0, 11.0], np.float16)
+    exact = 1.0 / np.array([3.0, 7.0, 11.0])  # 1/c in float64, as x / c16 is computed
+    for gradient in (ad.grad(lambda x: np.sum(x / c16))(x), ad.jacfwd(lambda x: np.sum(x / c16))(x)):
+        np.testing.assert_allclose(gradient, exact, rtol=1e-15)
+    third = ad.grad(lambda x: np.sum(x / np.float16(3.0)))(x)
+    np.testing.assert_allclose(third, [1 / 3] * 3, rtol=1e-15)
+    c = np.array([0.1, 0.3, 0.7], np.float16)
+    by_hand = c.astype(float) ** 2  # d/dx sum(x * c * c), in float64 as f is
+    for gradient in (ad.grad(lambda x: np.sum(x * c * c))(x), ad.jacrev(lambda x: np.sum(x * c * c))(x)):
+        np.testing.assert_allclose(gradient, by_hand, rtol=1e-15)
+
+
 def test_derivatives_are_floats():
     g = ad.grad(lambda x: 3 * x)(1.0)
     assert g == 3.0
