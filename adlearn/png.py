@@ -42,8 +42,13 @@ def encode(rgba, level: int = 1) -> bytes:
         raise ValueError(f"png.encode: expected a (height, width, 4) uint8 array, got "
                          f"{pixels.dtype} of shape {pixels.shape}")
     height, width = pixels.shape[:2]
-    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # a 0 first: no filter
-    rows[:, 1:].reshape(height, width, 3)[...] = pixels[:, :, :3]
+    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
+    rows[:, 0] = 0  # each row's filter type: none
+    rgb = rows[:, 1:].reshape(height, width, 3)
+    # a channel at a time: numpy copies (h, w, 3) of (h, w, 4) element by element, about
+    # twenty times slower than three plain strided copies
+    for channel in range(3):
+        rgb[:, :, channel] = pixels[:, :, channel]
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
     return b"".join([SIGNATURE, _chunk(b"IHDR", header),
                      _chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
