@@ -319,6 +319,11 @@ def _cards(trace, notation, shows, states, rank, mode, step, digits, scale, stea
         if card.notes:
             width = _stable_width if steady else lambda t, size: _measure(t, size)[0]
             widths = [width(t, fs["note"]) for t, _c in card.notes]
+            if steady and step is not None:
+                # as wide as the tag will be once the sweep has passed the unit: the layout
+                # stays while the sweep steps (and with it what an explorer keeps drawn)
+                passed = _notes(trace, u, shows, "done", rank, mode, None, notation, digits)
+                widths += [width(t, fs["note"]) for t, _c in passed]
             card.note_w = max(widths) + 2 * PAD * scale
             card.note_h = len(card.notes) * fs["note"] * 1.5 / 72 + 0.6 * PAD * scale
         cards.append(card)
@@ -540,6 +545,7 @@ class Layers:
 
     key: tuple = ()
     moving: list = field(default_factory=list)
+    tags: list = field(default_factory=list)  # (tag, its texts) of each unit, in ``moving``
     rebuilt: bool = True
     edges: list = field(default_factory=list)  # what placing an edge label needs
     taken: list = field(default_factory=list)  # where an edge label must not go
@@ -785,7 +791,9 @@ def _draw_moving(trace, notation, shows, edge_labels, mode, step, digits, fig, a
     """Make the moving layer (tags, numbers, edge labels, caption) into ``layers.moving``."""
     _title_h, caption_h, fig_h = heights
     fs = dict(palette.FONT)
-    moving = [a for c in cards for a in _draw_notes(ax, c, fs, 1.0)]
+    tags = [_draw_notes(ax, c, fs, 1.0) for c in cards]
+    layers.tags = [(made[0], made[1:]) for made in tags if made]
+    moving = [a for made in tags for a in made]
     taken = list(layers.taken)
     for o, n, k, j, lower, upper, rad, lit, passed in layers.edges:
         lines = _edge_lines(trace, notation, o, n, k, j, mode, passed, edge_labels, digits)

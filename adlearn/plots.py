@@ -555,14 +555,43 @@ def draw_slice(ax, s: Slice, names=("x1", "x2"), digits=3):
     return curve, line
 
 
-def _slice_limits(ax, s: Slice):
+def _slice_limits(ax, s: Slice, round_numbers=False):
+    """Limits around the finite part of the slice, with a margin.
+
+    ``round_numbers``: the y-limits widened to the next ticks out (a margin of half the
+    plain one, as the ticks add room): the same limits, ticks and labels for every slice
+    between the same ticks, so that an explorer can keep its frame while f moves within it.
+    """
     # limits within +-1e306, so that their span and padding fit in a float (< 1.8e308)
     finite = np.clip(s.values[np.isfinite(s.values)], -1e306, 1e306)
     if finite.size:
         lo, hi = float(finite.min()), float(finite.max())
         pad = 0.1 * (hi - lo) if hi > lo else _pad(lo)
-        ax.set_ylim(lo - pad, hi + pad)
+        if round_numbers:
+            lo, hi = _round_out(ax.yaxis.get_major_locator(), lo - pad / 2, hi + pad / 2)
+            ax.set_ylim(lo, hi)
+        else:
+            ax.set_ylim(lo - pad, hi + pad)
     ax.set_xlim(s.t[0], s.t[-1])
+
+
+def _round_out(locator, lo, hi):
+    """(lo, hi) widened to multiples of the step between the ticks ``locator`` puts there.
+
+    Examples
+    --------
+    >>> from matplotlib.ticker import MaxNLocator
+    >>> _round_out(MaxNLocator(8, steps=[1, 2, 2.5, 5, 10]), -0.83, 2.31)  # ticks 0.5 apart
+    (-1.0, 2.5)
+    """
+    ticks = locator.tick_values(lo, hi)
+    if len(ticks) < 2 or not ticks[1] > ticks[0]:
+        return lo, hi
+    step = float(ticks[1] - ticks[0])
+    # written to 12 digits: 3 * 0.2 is 0.6, not 0.6000000000000001
+    low = float(f"{math.floor(lo / step + 1e-9) * step:.12g}")
+    high = float(f"{math.ceil(hi / step - 1e-9) * step:.12g}")
+    return (low, high) if math.isfinite(low) and math.isfinite(high) and low < high else (lo, hi)
 
 
 def directional_slice(

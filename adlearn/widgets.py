@@ -44,6 +44,7 @@ import html
 import math
 import numbers
 import warnings
+import zlib
 
 import numpy as np
 
@@ -61,6 +62,8 @@ except ImportError as error:
         f"{palette.INSTALL_HINT}",
         name=error.name,
     ) from error
+
+from matplotlib.transforms import Bbox
 
 from adlearn import graph as graphs
 from adlearn import plots
@@ -263,34 +266,130 @@ class _Backdrop:
 
     Artists marked animated (``set_animated(True)``) are left out of the
     backdrop and drawn over a copy of it on every change (blitting, in memory).
+
+    ``keep``: how many backdrops are kept by key (zlib-compressed, a small part of their
+    pixels' size), for still parts that take a few forms in turn (a sweep's steps): a key
+    seen before brings its backdrop back instead of drawing it again. A key must name
+    everything the still parts show: equal keys, equal pictures. ``keep_layers``: as many
+    layers (``png(layer=)``) are kept by their keys, as pixels.
     """
 
-    def __init__(self, fig):
+    def __init__(self, fig, keep=0, keep_layers=8):
         self.fig = fig
+        self.keep_layers = keep_layers
         self.saved = None
+        self.key = None
+        self.keep = keep
+        self.kept = {}  # key -> compressed RGBA pixels of the backdrop, oldest first
+        self.layers = {}  # key -> pixels of a layer drawn over the backdrop (``layer=``)
         self.typeset = None  # the renderer's typesetter of formulas, kept with its cache
+        self.sprites = {}  # pixels inside the groups of the last change (``png(groups=)``)
 
-    def png(self, moving, still_changed=False) -> bytes:
-        """PNG bytes of the figure; ``still_changed``: the still parts are drawn anew."""
+    def png(self, moving, still_changed=False, key=None, layer=None, groups=()) -> bytes:
+        """PNG bytes of the figure.
+
+        ``still_changed``: the still parts are drawn anew; or ``key``: they are what
+        ``key`` names (drawn anew, or brought back, when it is not the last one).
+        ``layer``: ``(artist, key)``, an animated artist drawn over the backdrop before
+        ``moving`` and kept as pixels by its key (what it shows, its limits say): a layer
+        that changes less often than the moving artists (an Axes' frame and ticks).
+        ``groups``: ``(box, texts)`` among ``moving``, a box of opaque fill and the texts
+        that lie inside it, which are kept as pixels while they stay the same.
+        """
         canvas = self.fig.canvas
         for artist in moving:
             artist.set_animated(True)
+        if key is not None:
+            still_changed = still_changed or key != self.key
         if self.saved is None or still_changed:
-            # a figure that grew gets a new renderer, and with it a new mathtext parser whose
-            # cache is empty: typesetting every unit's name again took 20 ms a name. The
-            # parser's results depend on the text, dpi and font alone, so the first one serves
-            renderer = canvas.get_renderer()
-            if self.typeset is None:
-                self.typeset = getattr(renderer, "mathtext_parser", None)
-            elif hasattr(renderer, "mathtext_parser"):
-                renderer.mathtext_parser = self.typeset
-            canvas.draw()  # everything but the animated artists
+            self.layers = {}  # drawn over the old backdrop
+            if key in self.kept:
+                target = np.asarray(canvas.get_renderer().buffer_rgba())  # this size's
+                pixels = np.frombuffer(zlib.decompress(self.kept[key]), np.uint8)
+                target[...] = pixels.reshape(target.shape)
+                self.kept[key] = self.kept.pop(key)  # the newest now
+            else:
+                self._draw_still()
+                if self.keep and key is not None:
+                    self.kept[key] = zlib.compress(np.asarray(canvas.buffer_rgba()), 1)
+                    while len(self.kept) > self.keep:
+                        del self.kept[next(iter(self.kept))]
             self.saved = canvas.copy_from_bbox(self.fig.bbox)
+            self.key = key
         canvas.restore_region(self.saved)
         renderer = canvas.get_renderer()
-        for artist in moving:
-            artist.draw(renderer)
+        if layer is not None:
+            artist, layer_key = layer
+            if layer_key in self.layers:
+                canvas.restore_region(self.layers[layer_key])
+                self.layers[layer_key] = self.layers.pop(layer_key)
+            else:
+                under = np.array(canvas.buffer_rgba())
+                artist.draw(renderer)
+                # the pixels the layer changed, found by comparing (matplotlib's own extent
+                # of an Axes with its ticks costs more than drawing them)
+                self.layers[layer_key] = canvas.copy_from_bbox(_changed_box(
+                    under, np.asarray(canvas.buffer_rgba())))
+                while len(self.layers) > self.keep_layers:
+                    del self.layers[next(iter(self.layers))]
+        self._draw_moving(moving, groups, renderer)
         return _encode(canvas)
+
+    def _draw_moving(self, moving, groups, renderer):
+        """Draw ``moving`` in order; a group (an opaque box, then texts inside it) whose
+        texts are as before is its kept pixels instead: the box is drawn, its inside
+        brought back. Texts are the slow part of a picture (glyph by glyph), and a sweep's
+        step changes few of its tags."""
+        heads = {id(box): (box, texts) for box, texts in groups}
+        inside = {id(t) for _box, texts in groups for t in texts}
+        kept = {}
+        for artist in moving:
+            if id(artist) in heads:
+                box, texts = heads[id(artist)]
+                box.draw(renderer)
+                self._draw_inside(box, texts, renderer, kept)
+            elif id(artist) not in inside:
+                artist.draw(renderer)
+        self.sprites = kept  # what the next change may reuse: this change's groups
+
+    def _draw_inside(self, box, texts, renderer, kept):
+        canvas = self.fig.canvas
+        extent = box.get_bbox().transformed(box.get_data_transform())  # the box's corners
+        key = (tuple(round(v, 3) for v in extent.extents), tuple(
+            (t.get_text(), t.get_color(), t.get_position(), t.get_fontsize(),
+             t.get_fontweight(), t.get_ha(), t.get_va()) for t in texts))
+        region = self.sprites.get(key)
+        if region is None:
+            for text in texts:
+                text.draw(renderer)
+            # within the box's border and rounded corners: pixels of its fill and texts alone
+            x0, y0, x1, y1 = extent.extents
+            region = canvas.copy_from_bbox(Bbox.from_extents(x0 + 8, y0 + 3, x1 - 8, y1 - 3))
+        else:
+            canvas.restore_region(region)
+        kept[key] = region
+
+    def _draw_still(self):
+        canvas = self.fig.canvas
+        # a figure that grew gets a new renderer, and with it a new mathtext parser whose
+        # cache is empty: typesetting every unit's name again took 20 ms a name. The
+        # parser's results depend on the text, dpi and font alone, so the first one serves
+        renderer = canvas.get_renderer()
+        if self.typeset is None:
+            self.typeset = getattr(renderer, "mathtext_parser", None)
+        elif hasattr(renderer, "mathtext_parser"):
+            renderer.mathtext_parser = self.typeset
+        canvas.draw()  # everything but the animated artists
+
+
+def _changed_box(before, after):
+    """The box (display pixels, origin at the bottom left) around the pixels that differ."""
+    changed = before.view(np.uint32)[..., 0] != after.view(np.uint32)[..., 0]  # a pixel a word
+    rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+    height = changed.shape[0]
+    if not rows.size:
+        return Bbox([[0, 0], [0, 0]])
+    return Bbox([[cols[0], height - rows[-1] - 1], [cols[-1] + 1, height - rows[0]]])
 
 
 def _number(where, name, value):
@@ -545,7 +644,10 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
     W.jslink((controls["step"], "max"), (controls["play"], "max"))
     graph_fig = palette.figure((1, 1), pyplot=False, dpi=DPI)
     # the graph's boxes, names and edges are drawn again only when its layout changes
-    graph_layers, graph_backdrop = graphs.Layers(), _Backdrop(graph_fig)
+    # the backdrop of each (sweep, step) is kept once drawn: stepping back and forth, or
+    # playing, brings it back (about 0.1 MB each, compressed) instead of drawing it again
+    graph_layers = graphs.Layers()
+    graph_backdrop = _Backdrop(graph_fig, keep=32)
 
     @_figure_rc
     def render(e):
@@ -568,7 +670,8 @@ def explore_sweep(f, x1=2.0, x2=3.0, *, mode="forward x1", step=1, x1_range=(-4.
             graphs._draw(t, notation, show, edge_labels, sweep, k, None, 3, None,
                          figure=graph_fig, layers=graph_layers)
             e.image("graph", graph_fig,
-                    graph_backdrop.png(graph_layers.moving, graph_layers.rebuilt))
+                    graph_backdrop.png(graph_layers.moving, key=graph_layers.key,
+                                       groups=graph_layers.tags))
         e.images["graph"].layout.visibility = "visible"
         e.table.value = _highlight_row(t.to_html(mode=sweep), k)
         e.table_text = t.to_text(mode=sweep)
@@ -658,7 +761,17 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         start = plots.slice_along(f, x1, x2, plots.direction(angle), radius)
         curve, tangent = plots.draw_slice(right, start, ("x1", "x2"))
         left.title.set_animated(True)
-        right.set_animated(True)  # its limits change: redrawn whole on every change
+        # the right panel's frame and t axis are in the backdrop; its y axis is a layer
+        # kept by its limits, which are round numbers, the same for many slices; the
+        # slice, the legend and the title are drawn over them
+        legend = right.get_legend()
+        point = next(a for a in right.lines if a.get_gid() == "slice-point")
+        right_moving = [curve, tangent, point, legend, right.title, *right.spines.values()]
+        right.yaxis.set_animated(True)
+        order = {id(a): i for i, a in enumerate(right.get_children())}
+        right_moving.sort(key=lambda a: (a.get_zorder(), order[id(a)]))  # as Axes.draw does
+        for artist in right_moving:
+            artist.set_animated(True)
     backdrop = _Backdrop(fig)
     moving = []
 
@@ -696,12 +809,12 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         curve.set_data(s.t, s.values)
         tangent.set_data(s.t, s.tangent)
         tangent.set_label(f"tangent line, slope {graphs.number(s.slope)}")
-        right.legend(loc="upper left", framealpha=0.9)
-        for a in right.get_children():
-            if a.get_gid() == "slice-point":
-                a.set_data([0], [s.value])
-        plots._slice_limits(right, s)
-        right.set_title(f"slope ∇f·u = {graphs.number(s.slope)} (one forward sweep)")
+        legend.texts[1].set_text(tangent.get_label())
+        point.set_data([0], [s.value])
+        plots._slice_limits(right, s, round_numbers=True)
+        # placed where it is, not moved by matplotlib after what the frame shows: a title
+        # drawn over a kept frame must stand where a whole drawing puts it
+        right.set_title(f"slope ∇f·u = {graphs.number(s.slope)} (one forward sweep)", y=1.0)
         e.slice = s
         e.readout.value = (
             f"∇f = ({graphs.number(gradient[0])}, {graphs.number(gradient[1])}), "
@@ -710,8 +823,9 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         # drawn over the backdrop in the order the whole figure draws them (by zorder,
         # the left panel's spines among them), so that the picture is that figure's
         over = [line, *moving, left.title, *left.spines.values()]
-        drawn_over = [*sorted(over, key=lambda a: a.get_zorder()), right]
-        e.image("direction", fig, backdrop.png(drawn_over))
+        drawn_over = [*sorted(over, key=lambda a: a.get_zorder()), *right_moving]
+        e.image("direction", fig,
+                backdrop.png(drawn_over, layer=(right.yaxis, right.get_ylim())))
         return problem if t is None else _not_finite(t, x1, x2)
 
     images = {"direction": W.Image(format="png")}

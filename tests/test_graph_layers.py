@@ -86,3 +86,32 @@ def test_the_direction_explorer_in_layers_is_its_figure_drawn_whole(f):
         assert layered.shape == whole.shape
         assert not (layered != whole).any(), (name, value)
     d.close()
+
+
+@pytest.mark.parametrize("f", [running_example, ten_units], ids=lambda f: f.__name__)
+def test_the_sweep_explorer_in_layers_is_its_graph_drawn_whole(f):
+    """Backdrops brought back by their key, tags whose texts stayed brought back as pixels:
+    after steps back and forth, a new sweep and a moved point, the picture is the figure
+    drawn whole."""
+    from adlearn.widgets import explore_sweep
+
+    s = explore_sweep(f, mode="forward x1")
+    fig = s.figures["graph"]
+    last = s.controls["step"].max
+    moves = [("step", 2), ("step", 3), ("step", 2), ("step", last), ("step", 3),
+             ("x1", 2.1), ("step", 2), ("mode", "reverse"), ("step", 3), ("step", 1),
+             ("mode", "forward x1"), ("step", 3), ("x2", -1.5), ("step", last)]  # fmt: skip
+    for name, value in moves:
+        s.controls[name].value = value
+        layered = pixels(s.images["graph"].value)
+        animated = [a for a in fig.findobj() if a.get_animated()]
+        for a in animated:
+            a.set_animated(False)
+        fig.canvas.draw()
+        whole = pixels(_encode(fig.canvas))
+        for a in animated:
+            a.set_animated(True)
+        assert layered.shape == whole.shape
+        differ = np.argwhere((layered != whole).any(axis=-1))
+        assert differ.size == 0, (name, value, len(differ), differ[:3])
+    s.close()
