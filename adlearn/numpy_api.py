@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import math
+import operator
 import string
 import sys
 from collections import namedtuple
@@ -92,13 +93,23 @@ def options(what, dtype=None, out=None, order="C", orders="CFAK", like=None, **o
     if order not in orders:
         raise TypeError(f"{what}(..., order={order!r}): adlearn supports order='C' only")
     for name, value in others.items():
-        if value is not NO_VALUE and not (name == "where" and value is True):
+        if value is not NO_VALUE and not (name == "where" and _all_true(value)):
             raise TypeError(
                 f"{what}(..., {name}=...): adlearn does not support {name}= on a value "
                 "being differentiated; leave it out" + (
                     " and select entries with np.where(mask, x, 0.0)" if name == "where" else ""
                 )
             )
+
+
+def _all_true(where) -> bool:
+    """Whether ``where`` is True, as a Python bool, np.True_ or a 0-d array: it selects every entry."""
+    return (
+        isinstance(where, (bool, np.bool_, np.ndarray))
+        and np.shape(where) == ()
+        and np.asarray(where).dtype == bool
+        and bool(where)
+    )
 
 
 def _keep(keepdims):
@@ -118,15 +129,54 @@ def _check_axis(a, axis, name):
         A.reduced_axes(axis, len(_shape(a)), name)
 
 
+def _reduction_axis(axis, name, several=True):
+    """``axis`` as numpy's reductions take it: None, an int or (if ``several``) a tuple of
+    ints, where a numpy integer or a 0-d integer array counts as its int. Anything else
+    (True, a list, a float) is numpy's TypeError, naming the call ``name``."""
+    if axis is None or type(axis) is int:  # the common cases
+        return axis
+    if several and type(axis) is tuple:
+        return tuple(_reduction_axis(a, name, several=False) for a in axis)
+    if not isinstance(axis, (bool, np.bool_, Differentiable)):
+        try:
+            return operator.index(axis)
+        except TypeError:
+            pass
+    given = describe(axis) if isinstance(axis, Differentiable) else repr(axis)
+    if isinstance(axis, (bool, np.bool_)):
+        instead = f"write the axis's number, as in axis={int(axis)}"
+    elif isinstance(axis, list) and several:
+        instead = f"write several axes as a tuple, axis={tuple(axis)!r}"
+    else:
+        instead = "as in axis=0" + (" or axis=(0, 1)" if several else "")
+    kind = "an int or a tuple of ints" if several else "an int"
+    raise TypeError(f"{name}(..., axis={given}): an axis is {kind}, not {describe(axis)}; {instead}")
+
+
+def _check_not_empty(a, axis, name, reduction):
+    """Refuse, as numpy does and naming ``name``, a max or a min over no entries."""
+    shape = _shape(a)
+    if 0 in shape:  # numpy says whether the reduction has entries to choose from
+        try:
+            reduction(np.empty(shape), axis=axis)
+        except ValueError as err:
+            raise ValueError(
+                f"{name}: {err} (an array of shape {shape}): there is no entry to choose; "
+                "check the slice or the mask that left it empty"
+            ) from None
+
+
 def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
          *, name="np.sum"):  # fmt: skip
     options(name, like=a, dtype=dtype, out=out, initial=initial, where=where)
+    axis = _reduction_axis(axis, name)
     _check_axis(a, axis, name)
     return A.sum_(a, axis=axis, keepdims=_keep(keepdims))
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=NO_VALUE, name="np.mean"):
     options(name, like=a, dtype=dtype, out=out, where=where)
+    axis = _reduction_axis(axis, name)
     n = _count(a, axis, name)
     return A.sum_(a, axis=axis, keepdims=_keep(keepdims)) / n
 
@@ -134,26 +184,32 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=NO_VALUE, 
 def max_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
          *, name="np.max"):  # fmt: skip
     options(name, out=out, initial=initial, where=where)
+    axis = _reduction_axis(axis, name)
     _check_axis(a, axis, name)
+    _check_not_empty(a, axis, name, np.max)
     return A.max_(a, axis=axis, keepdims=_keep(keepdims))
 
 
 def min_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
          *, name="np.min"):  # fmt: skip
     options(name, out=out, initial=initial, where=where)
+    axis = _reduction_axis(axis, name)
     _check_axis(a, axis, name)
+    _check_not_empty(a, axis, name, np.min)
     return A.min_(a, axis=axis, keepdims=_keep(keepdims))
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
          *, name="np.prod"):  # fmt: skip
     options(name, like=a, dtype=dtype, out=out, initial=initial, where=where)
+    axis = _reduction_axis(axis, name)
     _check_axis(a, axis, name)
     return A.prod(a, axis=axis, keepdims=_keep(keepdims))
 
 
 def cumsum(a, axis=None, dtype=None, out=None, *, name="np.cumsum"):
     options(name, like=a, dtype=dtype, out=out)
+    axis = _reduction_axis(axis, name, several=False)
     if axis is not None:  # one axis, or none for the flattened array
         A.axis_index(axis, len(_shape(a)), name)
     return A.cumsum(a, axis=axis)
@@ -161,6 +217,7 @@ def cumsum(a, axis=None, dtype=None, out=None, *, name="np.cumsum"):
 
 def _var(a, axis, ddof, keepdims, name):
     """numpy's steps: the mean, the squared deviations, their sum, / (n - ddof)."""
+    axis = _reduction_axis(axis, name)
     n = _count(a, axis, name)
     d = a - A.sum_(a, axis=axis, keepdims=True) / n
     return A.sum_(d * d, axis=axis, keepdims=keepdims) / max(n - ddof, 0.0)

@@ -204,6 +204,58 @@ def test_an_axis_out_of_range_is_numpys_axis_error(case):
         ad.jacrev(f)(np.arange(6.0).reshape(2, 3))
 
 
+# --- an axis of a type numpy's reductions refuse is numpy's TypeError, naming the call ----------
+
+AXIS_TYPE_CASES = {  # (f, how the message starts, what it says to write); X has shape (2, 3)
+    "np.sum axis=True": (lambda X: np.sum(X, axis=True), "np.sum(..., axis=True)", "axis=1"),
+    "x.sum axis=True": (lambda X: X.sum(axis=True), "x.sum(..., axis=True)", "axis=1"),
+    "np.sum axis=[0, 1]": (lambda X: np.sum(X, axis=[0, 1]), "np.sum(..., axis=[0, 1])", "(0, 1)"),
+    "x.max axis=False": (lambda X: X.max(axis=False), "x.max(..., axis=False)", "axis=0"),
+    "np.mean axis=True": (lambda X: np.mean(X, axis=True), "np.mean(..., axis=True)", "axis=1"),
+    "np.var axis=True": (lambda X: np.var(X, axis=True), "np.var(..., axis=True)", "axis=1"),
+    "x.std axis=(0, True)": (lambda X: X.std(axis=(0, True)), "x.std(..., axis=True)", "axis=1"),
+    "np.prod axis=np.True_": (
+        lambda X: np.prod(X, axis=np.True_),
+        "np.prod(..., axis=np.True_)",
+        "axis=1",
+    ),
+    "np.min axis=1.0": (lambda X: np.min(X, axis=1.0), "np.min(..., axis=1.0)", "axis=0"),
+    "x.cumsum axis=True": (lambda X: X.cumsum(axis=True), "x.cumsum(..., axis=True)", "axis=1"),
+}
+
+
+@pytest.mark.parametrize("mode", AXIS_MODES)
+@pytest.mark.parametrize("case", AXIS_TYPE_CASES)
+def test_an_axis_of_a_type_numpy_refuses_is_its_type_error_naming_the_call(case, mode):
+    f, start, instead = AXIS_TYPE_CASES[case]
+    X = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(TypeError):  # numpy refuses it too
+        f(X)
+    with pytest.raises(TypeError) as caught:
+        AXIS_MODES[mode](f, X)
+    message = str(caught.value)
+    assert message.startswith(start), message
+    assert "an axis is an int" in message, message
+    assert instead in message, message
+
+
+@pytest.mark.parametrize("mode", AXIS_MODES)
+@pytest.mark.parametrize(
+    "f",
+    [lambda X: np.sum(X, axis=np.array(1)), lambda X: X.max(axis=np.array(-1)),
+     lambda X: np.mean(X, axis=(np.array(1),)), lambda X: np.cumsum(X, axis=np.int8(1))],
+    ids=["np.sum", "x.max", "np.mean", "np.cumsum"],
+)  # fmt: skip
+def test_an_axis_that_is_a_0d_integer_array_is_taken_as_numpy_takes_it(f, mode):
+    X = np.arange(6.0).reshape(2, 3)
+    along_1 = {  # the same call with the plain int 1
+        "np.sum": lambda X: np.sum(X, axis=1), "x.max": lambda X: X.max(axis=1),
+        "np.mean": lambda X: np.mean(X, axis=1), "np.cumsum": lambda X: np.cumsum(X, axis=1),
+    }  # fmt: skip
+    name = next(k for k, g in along_1.items() if np.array_equal(g(X), f(X)))
+    np.testing.assert_allclose(AXIS_MODES[mode](f, X), AXIS_MODES[mode](along_1[name], X))
+
+
 # --- a length numpy refuses is refused naming the function, the axis and its length -------------
 
 LENGTH_CASES = {  # (f, how the message starts, what else it says); X has shape (2, 3)
@@ -276,6 +328,10 @@ METHOD_CASES = {  # (f, the error, how its message starts)
     ),
     "x.ravel order=": (lambda X: X.ravel(order="F"), TypeError, "x.ravel(..., order='F')"),
     "x.flatten order=": (lambda X: X.flatten("F"), TypeError, "x.flatten(..., order='F')"),
+    "x.max of no entries": (lambda X: X[:0].max(), ValueError, "x.max: zero-size array"),
+    "np.max of no entries": (lambda X: np.max(X[:, :0], axis=1), ValueError, "np.max: zero-size"),
+    "x.min of no entries": (lambda X: X[:0].min(axis=0), ValueError, "x.min: zero-size array"),
+    "np.amin of no entries": (lambda X: np.amin(X[:0]), ValueError, "np.min: zero-size array"),
 }
 
 
@@ -322,6 +378,23 @@ def test_trace_takes_numpys_dtype_and_out_where_they_change_nothing(call, mode):
     f = TRACE_CALLS[call]
     assert f(X) == 4.0  # numpy takes them: X[0, 0] + X[1, 1]
     np.testing.assert_array_equal(TRACE_MODES[mode](f, X), [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+WHERE_TRUE_CALLS = {  # True in each of numpy's spellings selects every entry
+    "np.sum where=np.True_": lambda X: np.sum(X, where=np.True_),
+    "x.sum where=np.True_": lambda X: X.sum(where=np.True_),
+    "np.mean where=np.array(True)": lambda X: np.mean(X, where=np.array(True)) * 6,
+    "np.sum where=True": lambda X: np.sum(X, where=True),
+}
+
+
+@pytest.mark.parametrize("mode", TRACE_MODES)
+@pytest.mark.parametrize("call", WHERE_TRUE_CALLS)
+def test_a_where_that_is_true_in_any_spelling_changes_nothing(call, mode):
+    X = np.arange(6.0).reshape(2, 3)
+    f = WHERE_TRUE_CALLS[call]
+    assert f(X) == 15.0  # numpy takes it: the sum of every entry
+    np.testing.assert_array_equal(TRACE_MODES[mode](f, X), np.ones((2, 3)))
 
 
 @pytest.mark.parametrize("mode", TRACE_MODES)
