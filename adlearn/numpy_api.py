@@ -465,6 +465,16 @@ def tile(a, reps):
 
 
 def roll(a, shift, axis=None):
+    shifts = shift if isinstance(shift, (tuple, list)) else (shift,)
+    for s in shifts:
+        if isinstance(s, Differentiable):
+            shown = f"{describe(s)}, {value_of(s)}" if np.ndim(value_of(s)) == 0 else describe(s)
+            raise TypeError(
+                f"np.roll: the shift cannot be a value being differentiated (here {shown}): a "
+                "shift has no derivative, and the derivative through it would be lost; give a "
+                "plain int, computed from the input's shape or made with int(...) outside the "
+                "function being differentiated"
+            )
     if axis is None:
         return A.reshape(roll(ravel(a), shift, 0), shape=_shape(a))
     for s, ax in zip(*np.broadcast_arrays(np.atleast_1d(shift), np.atleast_1d(axis))):
@@ -482,13 +492,30 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
     return A.broadcast_to(fill_value, shape=_shape(a) if shape is None else tuple(np.atleast_1d(shape)))
 
 
-def refuse_fill(*_args, **_kwargs):
-    """``np.full(shape, x)`` and ``np.full_like(plain_array, x)`` with x being differentiated:
-    numpy would write x into a plain array (with ``np.copyto``) and drop its derivative."""
+def refuse_fill(what):
+    """``np.full(shape, x)``, ``np.full_like(plain_array, x)`` and ``np.copyto(dst, x)`` (``what``)
+    with x being differentiated: numpy would write x into a plain array (the first two with
+    ``np.copyto``) and drop its derivative."""
+    if what == "np.copyto":
+        raise TypeError(
+            "np.copyto(dst, x): writing a value being differentiated into a plain numpy array "
+            "would drop its derivative; use a new array instead: np.broadcast_to(x, dst.shape), "
+            "or np.where(mask, x, dst) to replace some of dst's entries"
+        )
     raise TypeError(
-        "np.full / np.full_like: filling a plain numpy array with a value being differentiated "
+        f"{what}: filling a plain numpy array with a value being differentiated "
         "would drop its derivative; write np.broadcast_to(x, shape) (or x * np.ones(shape))"
     )
+
+
+def filler(frame) -> str:
+    """Which numpy function's call of ``np.copyto`` is under way: np.full's, np.full_like's,
+    or the learner's own (``frame`` is the caller's)."""
+    for name, func in (("np.full", np.full), ("np.full_like", np.full_like)):
+        func = getattr(func, "_implementation", func)  # np.full_like dispatches to it
+        if frame.f_code is getattr(func, "__code__", None):
+            return name
+    return "np.copyto"
 
 
 def converted_by_numpy_full() -> bool:

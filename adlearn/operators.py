@@ -21,12 +21,13 @@ array([1., 1., 1., 1.])
 from __future__ import annotations
 
 import inspect
+import sys
 
 import numpy as np
 
 from adlearn import array_rules, numpy_api, rules
 from adlearn.dispatch import NO_PARAMS, Differentiable, bind
-from adlearn.inputs import seen_value, value_of
+from adlearn.inputs import describe, seen_value, value_of
 from adlearn.numpy_api import BY_FUNCTION, BY_UFUNC, NO_VALUE, PLAIN_UFUNCS
 
 __all__ = ["ArrayBehaviour", "DroppedDerivative", "call"]
@@ -117,6 +118,11 @@ class DroppedDerivative(TypeError):
     """A conversion of a value being differentiated to a plain number."""
 
 
+class DroppedIndex(DroppedDerivative, IndexError):
+    """An index that is a value being differentiated: an IndexError too, as numpy's
+    for an index that is not an int."""
+
+
 def _dropped(what: str) -> TypeError:
     return DroppedDerivative(
         f"{what} of a value being differentiated would drop its derivative. "
@@ -124,12 +130,31 @@ def _dropped(what: str) -> TypeError:
     )
 
 
+#: How numpy reports a size it cannot read as an int (np.zeros(n), np.ones(n)), hiding
+#: the refusal of ``n.__index__``; what follows names n by its repr.
+_NUMPY_SIZE_ERROR = "expected a sequence of integers or a single integer, got '"
+
+
+def _hides_a_refused_size(err: TypeError) -> bool:
+    """Whether err is numpy's report of a size that is a value being differentiated."""
+    message = str(err)
+    if not message.startswith(_NUMPY_SIZE_ERROR):
+        return False
+    kinds, names = [Differentiable], set()
+    while kinds:  # Dual, Var and ad.jit's traced values: the classes a repr may start with
+        kind = kinds.pop()
+        names.add(kind.__name__)
+        kinds.extend(kind.__subclasses__())
+    return message[len(_NUMPY_SIZE_ERROR) :].split("(")[0] in names
+
+
 def call(f, args, kwargs):
     """``f(*args, **kwargs)``, for a learner's f running on values being differentiated.
 
     ``buf[i] = x`` with x such a value makes numpy call ``float(x)``, and report
     the refusal as "setting an array element with a sequence": that mistake is
-    named here instead.
+    named here instead. So is ``np.zeros(n)`` with n such a value, which numpy
+    reports with n's class name.
     """
     try:
         return f(*args, **kwargs)
@@ -141,6 +166,16 @@ def call(f, args, kwargs):
                 "np.stack(values) (or np.concatenate), or use np.where(mask, x, buf)."
             ) from err
         raise
+    except TypeError as err:
+        if _hides_a_refused_size(err):
+            raise DroppedDerivative(
+                "np.zeros(n), np.ones(n) or np.empty(n): a size cannot be a value being "
+                "differentiated: it has no derivative, and the derivative through it would be "
+                "lost. Use a plain int, computed from the input's shape (as in "
+                "np.zeros(x.shape[0])) or made with int(...) outside the function being "
+                "differentiated."
+            ).with_traceback(err.__traceback__) from None
+        raise
 
 
 def _no_assignment() -> TypeError:
@@ -149,6 +184,32 @@ def _no_assignment() -> TypeError:
         "differentiated; its entries are values other operations have read. Build a new "
         "array instead: np.where(mask, new, x) to replace entries, x + delta (delta zero "
         "except where it should change), or np.stack([...]) / np.concatenate([...]) of pieces."
+    )
+
+
+def _differentiated_in(index):
+    """The first value being differentiated in an index (x[i], x[[i]], x[i:], x[0, i]), or None."""
+    if isinstance(index, Differentiable):
+        return index
+    if type(index) is slice:
+        parts = (index.start, index.stop, index.step)
+    else:
+        parts = index if isinstance(index, (tuple, list)) else ()
+    for part in parts:
+        found = _differentiated_in(part)
+        if found is not None:
+            return found
+    return None
+
+
+def _index_refused(i) -> DroppedIndex:
+    value = value_of(i)
+    shown = f"{describe(i)}, {value}" if np.ndim(value) == 0 else describe(i)
+    return DroppedIndex(
+        f"x[i]: an index cannot be a value being differentiated (here i is {shown}): an "
+        "index has no derivative, and the derivative through it would be lost. Use a plain "
+        "int, computed from the input's shape (as in x[x.shape[0] - 1]) or made with int(...) "
+        "outside the function being differentiated."
     )
 
 
@@ -187,7 +248,13 @@ class ArrayBehaviour(Differentiable):
         return bind(rules.ABS, (self,), NO_PARAMS)
 
     def __getitem__(self, index):
-        return array_rules.getitem(self, index=index)
+        try:
+            return array_rules.getitem(self, index=index)
+        except (TypeError, ValueError, IndexError):
+            i = _differentiated_in(index)  # looked for only once numpy has refused the index
+            if i is None:
+                raise
+            raise _index_refused(i) from None
 
     def __setitem__(self, index, value):
         raise _no_assignment()
@@ -232,12 +299,14 @@ class ArrayBehaviour(Differentiable):
     def __index__(self):
         raise DroppedDerivative(
             "a value being differentiated cannot be an index or a size (as in a[x] or range(x)): "
-            "an index has no derivative; use a plain int, such as int(np.round(x))"
+            "an index has no derivative, and the derivative through it would be lost; use a "
+            "plain int, computed from the input's shape (as in x.shape[0]) or made with "
+            "int(np.round(x))"
         )
 
     def __array__(self, dtype=None, copy=None):
         if numpy_api.converted_by_numpy_full():
-            numpy_api.refuse_fill()
+            numpy_api.refuse_fill("np.full")
         raise TypeError(
             "a value being differentiated cannot be converted to a numpy array: build arrays "
             "with np.stack, as in np.mean(np.stack([x1, x2])), np.concatenate or "
@@ -297,8 +366,8 @@ class ArrayBehaviour(Differentiable):
 
     def __array_function__(self, func, types, args, kwargs):
         handler = BY_FUNCTION.get(func)
-        if func is np.copyto:  # np.full or np.full_like filling a plain array with self
-            numpy_api.refuse_fill()
+        if func is np.copyto:  # np.copyto, or np.full or np.full_like calling it
+            numpy_api.refuse_fill(numpy_api.filler(sys._getframe(1)))
         if handler is None:
             module = getattr(func, "__module__", "numpy") or "numpy"
             prefix = "np." + "".join(f"{m}." for m in module.split(".")[1:] if not m.startswith("_"))

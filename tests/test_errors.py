@@ -731,3 +731,68 @@ def test_a_value_used_as_an_index_says_to_use_a_plain_int(g, differentiate):
     assert "int(np.round(x))" in message, message
     # what it suggests works: the index is a constant, the derivative that of the factor x
     assert differentiate(lambda x: [1.0, 2.0, 5.0][int(np.round(x))] * x)(1.2) == 2.0
+
+
+X3 = np.array([1.0, 2.0, 3.0])
+INDEX_MODES = {"reverse": ad.grad, "forward": lambda g: ad.jacfwd(g)}
+
+
+@pytest.mark.parametrize(
+    "g",
+    [lambda x: x[x[0]], lambda x: x[[x[0]]], lambda x: x[(x[0],)], lambda x: x[x[0] :],
+     lambda x: x[None][:, [x[0]]]],
+    ids=["x[i]", "x[[i]]", "x[(i,)]", "x[i:]", "x[:, [i]]"],
+)  # fmt: skip
+@pytest.mark.parametrize("mode", INDEX_MODES)
+def test_an_index_being_differentiated_is_named_with_what_to_write(g, mode):
+    with pytest.raises((IndexError, TypeError)):  # numpy refuses a float index too
+        g(X3)
+    message = _message(lambda: INDEX_MODES[mode](lambda x: np.sum(g(x)))(X3), IndexError)
+    assert message.startswith("x[i]: an index cannot be a value being differentiated"), message
+    assert "1.0" in message, message  # the index's value
+    for word in ("derivative", "plain int", "x.shape", "int(...)"):
+        assert word in message, message
+    assert "np.stack" not in message, message  # the advice of a conversion to an array
+
+
+@pytest.mark.parametrize(
+    "g",
+    [lambda x: np.zeros(x[0]), lambda x: np.ones(x[1]), lambda x: np.empty(x[0])],
+    ids=["np.zeros", "np.ones", "np.empty"],
+)
+@pytest.mark.parametrize("mode", INDEX_MODES)
+def test_a_size_being_differentiated_is_named_with_what_to_write(g, mode):
+    # numpy reports the refusal of n.__index__ as its own error, which names n's class
+    message = _message(lambda: INDEX_MODES[mode](lambda x: np.sum(g(x)) + np.sum(x))(X3), TypeError)
+    assert message.startswith("np.zeros(n), np.ones(n) or np.empty(n): a size cannot be"), message
+    for word in ("size", "value being differentiated", "plain int", "x.shape[0]", "int(...)"):
+        assert word in message, message
+
+
+@pytest.mark.parametrize(
+    "g", [lambda x: np.ones((2, x[0])), lambda x: np.eye(x[0])], ids=["np.ones((2, n))", "np.eye"]
+)
+@pytest.mark.parametrize("mode", INDEX_MODES)
+def test_a_size_in_a_shape_being_differentiated_is_refused_by_index(g, mode):
+    # a size inside a shape, or np.eye's, reaches n.__index__, whose refusal numpy keeps
+    message = _message(lambda: INDEX_MODES[mode](lambda x: np.sum(g(x)) + np.sum(x))(X3))
+    assert message.startswith("a value being differentiated cannot be an index or a size"), message
+
+
+def test_numpys_own_size_error_is_left_as_it_is_for_a_plain_value():
+    with pytest.raises(TypeError, match="expected a sequence of integers"):
+        ad.grad(lambda x: np.sum(np.zeros(1.5)) + np.sum(x))(X3)
+
+
+@pytest.mark.parametrize(
+    "g",
+    [lambda x: np.roll(x, x[0]), lambda x: np.roll(x, (x[0],), axis=(0,)),
+     lambda x: np.roll(x, [1, x[0]], axis=(0, 0))],
+    ids=["i", "(i,)", "[1, i]"],
+)  # fmt: skip
+@pytest.mark.parametrize("mode", INDEX_MODES)
+def test_a_roll_by_a_value_being_differentiated_says_the_shift_is_an_int(g, mode):
+    message = _message(lambda: INDEX_MODES[mode](lambda x: np.sum(g(x)))(X3), TypeError)
+    assert message.startswith("np.roll: the shift cannot be a value being differentiated"), message
+    assert "plain int" in message, message
+    assert "atleast_1d" not in message, message

@@ -463,10 +463,36 @@ def test_full_like_second_order_and_a_constant_fill():
     ids=["full_like of a plain array", "full", "full with dtype"],
 )  # fmt: skip
 def test_filling_a_plain_array_says_what_to_write_instead(make, f):
-    with pytest.raises(
-        TypeError, match=r"^np\.full / np\.full_like: .*np\.broadcast_to\(x, shape\)"
-    ):
+    with pytest.raises(TypeError, match=r"^np\.full(_like)?: .*np\.broadcast_to\(x, shape\)"):
         make(lambda a: np.sum(f(a)))(2.0)
+
+
+@pytest.mark.parametrize("make", [ad.grad, ad.derivative])
+@pytest.mark.parametrize(
+    ("f", "start"),
+    [(lambda a: np.full_like(np.ones(3), a), "np.full_like: "), (lambda a: np.full(3, a), "np.full: "),
+     (lambda a: np.full(3, a, dtype=float), "np.full: ")],
+    ids=["full_like", "full", "full with dtype"],
+)  # fmt: skip
+def test_filling_a_plain_array_names_the_function_called(make, f, start):
+    with pytest.raises(TypeError) as caught:
+        make(lambda a: np.sum(f(a)))(2.0)
+    assert str(caught.value).startswith(start), caught.value
+
+
+@pytest.mark.parametrize("mode", ["grad", "jacfwd"])
+def test_copyto_into_a_plain_array_names_copyto(mode):
+    def f(x):
+        buf = np.zeros(3)
+        np.copyto(buf, x)
+        return np.sum(buf)
+
+    with pytest.raises(TypeError) as caught:
+        getattr(ad, mode)(f)(np.array([1.0, 2.0, 3.0]))
+    message = str(caught.value)
+    assert message.startswith("np.copyto(dst, x): writing a value being differentiated"), message
+    assert "np.full" not in message, message
+    assert "np.broadcast_to(x, dst.shape)" in message, message
 
 
 # --- a derivative has the floating dtype of its input ------------------------------------------
