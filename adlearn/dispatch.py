@@ -28,7 +28,7 @@ from numpy.exceptions import AxisError as _AxisError
 
 from adlearn.fast_scalar import SCALAR
 
-__all__ = ["NO_PARAMS", "Differentiable", "bind", "compute", "new_level"]
+__all__ = ["NO_PARAMS", "Differentiable", "bind", "compute", "differentiated_in", "new_level"]
 
 #: The parameters of a rule that takes none (most of them).
 NO_PARAMS: dict = {}
@@ -50,6 +50,37 @@ class Differentiable:
     """
 
     __slots__ = ("sweep", "value")
+
+
+def differentiated_in(value):
+    """The first value being differentiated in ``value`` or in the slices, tuples and lists
+    it is made of (an index, a shape, an axis, a count), or None."""
+    if isinstance(value, Differentiable):
+        return value
+    if type(value) is slice:
+        parts = (value.start, value.stop, value.step)
+    else:
+        parts = value if isinstance(value, (tuple, list)) else ()
+    for part in parts:
+        found = differentiated_in(part)
+        if found is not None:
+            return found
+    return None
+
+
+def not_a_constant(what: str, held, example: str = "", error=TypeError) -> Exception:
+    """The refusal of ``what`` (``"np.roll: the shift"``), which holds ``held``, a value being
+    differentiated, where numpy needs a plain int: an index, a size, an axis, a count."""
+    from adlearn.inputs import describe, value_of  # inputs needs Differentiable from here
+
+    value = value_of(held)
+    shown = f"{describe(held)}, {value}" if np.ndim(value) == 0 else describe(held)
+    return error(
+        f"{what} cannot be a value being differentiated (here {shown}): it has no "
+        "derivative, and the derivative through it would be lost. Use a plain int, computed "
+        f"from the input's shape{example} or made with int(...) outside the function being "
+        "differentiated."
+    )
 
 
 def bind(rule, args, params=NO_PARAMS):
@@ -100,6 +131,10 @@ def _describe(value) -> str:
 
 def _operand_error(rule, args, params, err) -> Exception:
     """A message that names the operation and the operand it cannot use."""
+    for name, value in params.items():  # a shape or an axis that is being differentiated
+        held = differentiated_in(value)
+        if held is not None:
+            return not_a_constant(f"np.{rule.name}: the {name}", held)
     for a in args:
         if isinstance(a, (bool, np.bool_)) or not isinstance(
             a, (int, float, complex, np.number, np.ndarray)

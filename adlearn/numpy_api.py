@@ -29,7 +29,7 @@ import numpy as np
 from adlearn import array_rules as A
 from adlearn import linalg_rules as L
 from adlearn import rules as R
-from adlearn.dispatch import Differentiable
+from adlearn.dispatch import Differentiable, differentiated_in, not_a_constant
 from adlearn.inputs import describe, seen_value, value_of
 
 __all__ = ["BY_FUNCTION", "BY_UFUNC", "PLAIN_FUNCTIONS", "PLAIN_UFUNCS"]
@@ -135,6 +135,7 @@ def _reduction_axis(axis, name, several=True):
     (True, a list, a float) is numpy's TypeError, naming the call ``name``."""
     if axis is None or type(axis) is int:  # the common cases
         return axis
+    constant(axis, f"{name}: the axis")
     if several and type(axis) is tuple:
         return tuple(_reduction_axis(a, name, several=False) for a in axis)
     if not isinstance(axis, (bool, np.bool_, Differentiable)):
@@ -370,8 +371,17 @@ def concatenate(arrays, axis=0):
     return A.concatenate(*arrays, axis=axis)
 
 
+def constant(value, what):
+    """Refuse ``what`` (``"np.roll: the shift"``) if ``value`` holds a value being differentiated:
+    numpy needs a plain int there (numpy's own message would name the class of the value)."""
+    held = differentiated_in(value)
+    if held is not None:
+        raise not_a_constant(what, held)
+
+
 def reshape(a, shape, order="C", *, copy=None):
     options("np.reshape", order=order, orders="C")
+    constant(shape, "np.reshape: the shape")
     return A.reshape(a, shape=shape)
 
 
@@ -437,6 +447,7 @@ def _along(axis, index):
 
 
 def repeat(a, repeats, axis=None, *, name="np.repeat"):
+    constant(repeats, f"{name}: the repeat count")
     given = axis
     if axis is None:  # numpy repeats the entries of the flattened array
         a, axis = ravel(a), 0
@@ -455,6 +466,7 @@ def repeat(a, repeats, axis=None, *, name="np.repeat"):
 
 
 def tile(a, reps):
+    constant(reps, "np.tile: the repetitions")
     reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
     shape = _shape(a)
     d = max(len(shape), len(reps))
@@ -465,16 +477,7 @@ def tile(a, reps):
 
 
 def roll(a, shift, axis=None):
-    shifts = shift if isinstance(shift, (tuple, list)) else (shift,)
-    for s in shifts:
-        if isinstance(s, Differentiable):
-            shown = f"{describe(s)}, {value_of(s)}" if np.ndim(value_of(s)) == 0 else describe(s)
-            raise TypeError(
-                f"np.roll: the shift cannot be a value being differentiated (here {shown}): a "
-                "shift has no derivative, and the derivative through it would be lost; give a "
-                "plain int, computed from the input's shape or made with int(...) outside the "
-                "function being differentiated"
-            )
+    constant(shift, "np.roll: the shift")
     if axis is None:
         return A.reshape(roll(ravel(a), shift, 0), shape=_shape(a))
     for s, ax in zip(*np.broadcast_arrays(np.atleast_1d(shift), np.atleast_1d(axis))):
@@ -536,6 +539,7 @@ def flip(a, axis=None):
 
 def diagonal(a, offset=0, axis1=0, axis2=1, *, name="np.diagonal"):
     """The entries (i, i + offset) of axes axis1 and axis2, along a last axis."""
+    constant(offset, f"{name}: the offset")
     nd = len(_shape(a))
     if nd < 2:
         raise ValueError(f"{name}: needs an array of at least 2 dimensions, got shape {_shape(a)}")
@@ -556,6 +560,7 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None, *, name="np.trace
 
 def diag(v, k=0):
     """The k-th diagonal of a matrix, or the matrix with the vector v on its k-th diagonal."""
+    constant(k, "np.diag: the diagonal k")
     if len(_shape(v)) == 2:
         return diagonal(v, k, name="np.diag")
     if len(_shape(v)) != 1:
@@ -567,10 +572,12 @@ def diag(v, k=0):
 
 
 def triu(a, k=0):
+    constant(k, "np.triu: the diagonal k")
     return R.where(np.triu(np.ones(_shape(a)[-2:], dtype=bool), k), a, 0.0)
 
 
 def tril(a, k=0):
+    constant(k, "np.tril: the diagonal k")
     return R.where(np.tril(np.ones(_shape(a)[-2:], dtype=bool), k), a, 0.0)
 
 

@@ -26,8 +26,8 @@ import sys
 import numpy as np
 
 from adlearn import array_rules, numpy_api, rules
-from adlearn.dispatch import NO_PARAMS, Differentiable, bind
-from adlearn.inputs import describe, seen_value, value_of
+from adlearn.dispatch import NO_PARAMS, Differentiable, bind, differentiated_in, not_a_constant
+from adlearn.inputs import seen_value, value_of
 from adlearn.numpy_api import BY_FUNCTION, BY_UFUNC, NO_VALUE, PLAIN_UFUNCS
 
 __all__ = ["ArrayBehaviour", "DroppedDerivative", "call"]
@@ -187,32 +187,6 @@ def _no_assignment() -> TypeError:
     )
 
 
-def _differentiated_in(index):
-    """The first value being differentiated in an index (x[i], x[[i]], x[i:], x[0, i]), or None."""
-    if isinstance(index, Differentiable):
-        return index
-    if type(index) is slice:
-        parts = (index.start, index.stop, index.step)
-    else:
-        parts = index if isinstance(index, (tuple, list)) else ()
-    for part in parts:
-        found = _differentiated_in(part)
-        if found is not None:
-            return found
-    return None
-
-
-def _index_refused(i) -> DroppedIndex:
-    value = value_of(i)
-    shown = f"{describe(i)}, {value}" if np.ndim(value) == 0 else describe(i)
-    return DroppedIndex(
-        f"x[i]: an index cannot be a value being differentiated (here i is {shown}): an "
-        "index has no derivative, and the derivative through it would be lost. Use a plain "
-        "int, computed from the input's shape (as in x[x.shape[0] - 1]) or made with int(...) "
-        "outside the function being differentiated."
-    )
-
-
 def _not_differentiable(what: str, instead: str) -> TypeError:
     return TypeError(
         f"{what} is not supported on a value being differentiated (a float or array "
@@ -251,10 +225,11 @@ class ArrayBehaviour(Differentiable):
         try:
             return array_rules.getitem(self, index=index)
         except (TypeError, ValueError, IndexError):
-            i = _differentiated_in(index)  # looked for only once numpy has refused the index
+            i = differentiated_in(index)  # looked for only once numpy has refused the index
             if i is None:
                 raise
-            raise _index_refused(i) from None
+            example = " (as in x[x.shape[0] - 1])"
+            raise not_a_constant("x[i]: an index", i, example, DroppedIndex) from None
 
     def __setitem__(self, index, value):
         raise _no_assignment()
@@ -438,6 +413,7 @@ class ArrayBehaviour(Differentiable):
     def reshape(self, *shape, order="C", copy=None):
         numpy_api.options("x.reshape", order=order, orders="C")
         shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        numpy_api.constant(shape, "x.reshape: the shape")
         shape = tuple(int(n) for n in np.atleast_1d(shape)) if shape != () else ()
         return array_rules.reshape(self, shape=shape)
 

@@ -796,3 +796,32 @@ def test_a_roll_by_a_value_being_differentiated_says_the_shift_is_an_int(g, mode
     assert message.startswith("np.roll: the shift cannot be a value being differentiated"), message
     assert "plain int" in message, message
     assert "atleast_1d" not in message, message
+
+
+NOT_A_CONSTANT_CASES = {  # (g, how the message starts): numpy needs a plain int where g has x[0]
+    "np.reshape": (lambda x: np.reshape(x, (x[0], -1)), "np.reshape: the shape"),
+    "x.reshape": (lambda x: x.reshape(x[0], -1), "x.reshape: the shape"),
+    "np.broadcast_to": (lambda x: np.broadcast_to(x, (x[0], 3)), "np.broadcast_to: the shape"),
+    "np.expand_dims": (lambda x: np.expand_dims(x, x[0]), "np.expand_dims: the axis"),
+    "np.swapaxes": (lambda x: np.swapaxes(x, 0, x[0]), "np.swapaxes: the axis2"),
+    "np.stack": (lambda x: np.stack([x, x], axis=x[0]), "np.stack: the axis"),
+    "np.transpose": (lambda x: np.transpose(x, (x[0],)), "np.transpose: the axes"),
+    "np.sum": (lambda x: np.sum(x, axis=x[0]), "np.sum: the axis"),
+    "x.mean": (lambda x: x.mean(axis=(0, x[0])), "x.mean: the axis"),
+    "np.repeat": (lambda x: np.repeat(x, x[0]), "np.repeat: the repeat count"),
+    "x.repeat": (lambda x: x.repeat([1, x[0], 1]), "x.repeat: the repeat count"),
+    "np.tile": (lambda x: np.tile(x, x[0]), "np.tile: the repetitions"),
+    "np.diag": (lambda x: np.diag(x, x[0]), "np.diag: the diagonal k"),
+    "np.triu": (lambda x: np.triu(np.outer(x, x), x[0]), "np.triu: the diagonal k"),
+    "x.diagonal": (lambda x: np.outer(x, x).diagonal(x[0]), "x.diagonal: the offset"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_A_CONSTANT_CASES)
+@pytest.mark.parametrize("mode", INDEX_MODES)
+def test_a_shape_axis_or_count_being_differentiated_names_the_call(case, mode):
+    g, start = NOT_A_CONSTANT_CASES[case]
+    message = _message(lambda: INDEX_MODES[mode](lambda x: np.sum(g(x)))(X3), TypeError)
+    assert message.startswith(f"{start} cannot be a value being differentiated (here a float, 1.0)")
+    assert "plain int" in message, message
+    assert "converted to a numpy array" not in message, message
