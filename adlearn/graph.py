@@ -546,6 +546,9 @@ class Layers:
     key: tuple = ()
     moving: list = field(default_factory=list)
     tags: list = field(default_factory=list)  # (tag, its texts) of each unit, in ``moving``
+    shape: tuple = ()  # the key without the units' states: a layout that only restyles
+    units: dict = field(default_factory=dict)  # number -> (box, name, operation) drawn
+    arrows: dict = field(default_factory=dict)  # (operand, consumer, k) -> the edge drawn
     rebuilt: bool = True
     edges: list = field(default_factory=list)  # what placing an edge label needs
     taken: list = field(default_factory=list)  # where an edge label must not go
@@ -609,16 +612,24 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         body_h = fig_h - title_h - caption_h
         place = (0, caption_h / fig_h, 1, body_h / fig_h)
         if layers is not None:
-            key = _layout_key(trace, cards, notation, mode, step, rank, (fig_w, fig_h), title)
-            keep = key == layers.key and fig.axes and fig.axes[0].get_gid() == "graph"
-            layers.key, layers.rebuilt = key, not keep
-            if not keep:
+            # the caption's height places the Axes: one line or two change the picture
+            key = _layout_key(trace, cards, notation, mode, step, rank,
+                              (fig_w, fig_h, caption_h), title)
+            ours = bool(fig.axes) and fig.axes[0].get_gid() == "graph"
+            keep = key == layers.key and ours
+            shape = _shape_key(key)
+            restyle = not keep and ours and shape == layers.shape
+            layers.key, layers.rebuilt, layers.shape = key, not keep, shape
+            if not keep and not restyle:
                 layers.edges = []
-        if layers is not None and keep:
-            # the same layout as last time: only the moving layer is made again
+        if layers is not None and (keep or restyle):
+            # the same layout as last time: only the moving layer is made again (and, where
+            # only the units' states changed, a sweep's step, the still artists restyled)
             ax = fig.axes[0]
             for artist in layers.moving:
                 artist.remove()
+            if restyle:
+                _restyle(trace, cards, mode, step, rank, layers)
             return _draw_moving(trace, notation, shows, edge_labels, mode, step, digits, fig,
                                 ax, cards, caption, (title_h, caption_h, fig_h), layers)
         if figure is not None and fig.axes and fig.axes[0].get_gid() == "graph":
@@ -672,16 +683,10 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
     colour = {"forward": palette.TANGENT, "reverse": palette.ADJOINT, None: palette.EDGE}[mode]
 
     # units: a box with name and operation, a tag with the notes under it
+    if layers is not None:
+        layers.units, layers.arrows = {}, {}
     for c in cards:
-        fill, edge, lw, text_colour = {
-            "plain": (palette.UNIT_FILL, palette.EDGE, 1.5, "black"),
-            "input": (palette.INPUT_FILL, palette.EDGE, 1.5, "black"),
-            "done": (palette.DONE_FILL, colour, 2.0, "black"),
-            "current": (palette.HIGHLIGHT, colour, 4.0, "black"),
-            "pending": (palette.PENDING_FILL, palette.MUTED, 1.5, "#808080"),
-        }[c.state]
-        if c.state in ("done", "plain") and trace.unit(c.number).is_input:
-            fill = palette.INPUT_FILL
+        fill, edge, lw, text_colour = _unit_style(trace, c, colour)
         box = FancyBboxPatch(
             (c.x - c.head_w / 2, c.y - c.head_h / 2), c.head_w, c.head_h,
             boxstyle=f"round,pad=0,rounding_size={0.12}",
@@ -690,11 +695,14 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         )
         ax.add_artist(box)
         top = c.y + c.head_h / 2 - 0.6 * PAD - fs["label"] * 0.62 / 72 / scale
-        ax.text(c.x, top, c.label, ha="center", va="center", fontsize=fs["label"],
-                color=text_colour, zorder=4, gid="label")
-        ax.text(c.x, c.y - c.head_h / 2 + 0.6 * PAD + fs["operation"] * 0.62 / 72 / scale,
-                c.operation, ha="center", va="center", fontsize=fs["operation"],
-                color=text_colour, zorder=4, gid="operation")
+        name = ax.text(c.x, top, c.label, ha="center", va="center", fontsize=fs["label"],
+                       color=text_colour, zorder=4, gid="label")
+        operation = ax.text(
+            c.x, c.y - c.head_h / 2 + 0.6 * PAD + fs["operation"] * 0.62 / 72 / scale,
+            c.operation, ha="center", va="center", fontsize=fs["operation"],
+            color=text_colour, zorder=4, gid="operation")
+        if layers is not None:
+            layers.units[c.number] = (box, name, operation)
         if layers is None:
             _draw_notes(ax, c, fs, scale)
 
@@ -707,9 +715,7 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
     for o, n, k, j, m in _edges(trace):
         a, b = (where[o].x, where[o].y), (where[n].x, where[n].y)
         rad = _rad(a, b, j, m, cards, {o, n})
-        lit = current is not None and n == current
-        passed = mode is not None and (step is None or rank[n] <= step)
-        edge_colour = colour if lit or passed else (palette.MUTED if step else palette.EDGE)
+        lit, passed, edge_colour = _edge_style(n, current, rank, mode, step, colour)
         # the part of the curve between the two units' outlines, as a path of its own
         t0, t1 = _visible(a, b, rad, _outline(where[o]), _outline(where[n]), 0.04)
         control = _blossom(a, b, rad, t0, t1)
@@ -720,14 +726,16 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         arrow = FancyArrowPatch(
             path=Path([ends[0], control, ends[1]], [Path.MOVETO, Path.CURVE3, Path.CURVE3]),
             arrowstyle="-|>",
-            mutation_scale=(24 if lit else 18) * scale,
-            linewidth=(4.0 if lit else 1.8) * scale,
+            mutation_scale=ARROWS[lit][0] * scale,
+            linewidth=ARROWS[lit][1] * scale,
             color=edge_colour,
             zorder=2,
             gid=f"edge-{o}-{n}-{k}",
         )
         arrow.set_transform(ax.transData)
         ax.add_artist(arrow)
+        if layers is not None:
+            layers.arrows[o, n, k] = arrow
         tip, size = ends[1], 0.16
         taken.append((tip[0] - size, tip[1] - size, tip[0] + size, tip[1] + size))
         lines = _edge_lines(trace, notation, o, n, k, j, mode, passed, edge_labels, digits)
@@ -744,6 +752,62 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
         others = [p for edge, points in paths.items() if edge != key for p in points]
         _place_edge_label(ax, lines, key, lower, upper, rad, mode, lit, taken, others, fs, scale)
     return fig
+
+
+ARROWS = {False: (18, 1.8), True: (24, 4.0)}  # an edge's arrow head and width; lit: True
+
+
+def _unit_style(trace, c, colour):
+    """(fill, edge colour, line width, text colour) of a unit's box in its state."""
+    fill, edge, lw, text_colour = {
+        "plain": (palette.UNIT_FILL, palette.EDGE, 1.5, "black"),
+        "input": (palette.INPUT_FILL, palette.EDGE, 1.5, "black"),
+        "done": (palette.DONE_FILL, colour, 2.0, "black"),
+        "current": (palette.HIGHLIGHT, colour, 4.0, "black"),
+        "pending": (palette.PENDING_FILL, palette.MUTED, 1.5, "#808080"),
+    }[c.state]
+    if c.state in ("done", "plain") and trace.unit(c.number).is_input:
+        fill = palette.INPUT_FILL
+    return fill, edge, lw, text_colour
+
+
+def _edge_style(n, current, rank, mode, step, colour):
+    """(lit, passed, colour) of an edge into unit n: lit at the current step, passed once
+    the sweep has reached n."""
+    lit = current is not None and n == current
+    passed = mode is not None and (step is None or rank[n] <= step)
+    return lit, passed, colour if lit or passed else (palette.MUTED if step else palette.EDGE)
+
+
+def _shape_key(key):
+    """A layout key (``_layout_key``) without the step and the units' states."""
+    size, title, notation, mode, _step, rank, cards, edges = key
+    return size, title, notation, mode, rank, tuple(c[:3] + c[4:] for c in cards), edges
+
+
+def _restyle(trace, cards, mode, step, rank, layers):
+    """The still artists of the same layout, drawn last time, given the units' new states:
+    their colours and line widths, as a drawing made anew gives them."""
+    colour = {"forward": palette.TANGENT, "reverse": palette.ADJOINT, None: palette.EDGE}[mode]
+    for c in cards:
+        box, name, operation = layers.units[c.number]
+        fill, edge, lw, text_colour = _unit_style(trace, c, colour)
+        box.set_facecolor(fill)
+        box.set_edgecolor(edge)
+        box.set_linewidth(lw)
+        name.set_color(text_colour)
+        operation.set_color(text_colour)
+    where = {c.number: c for c in cards}
+    current = None if step is None else trace.steps(mode)[step - 1]
+    edges = []
+    for o, n, k, j, _lower, _upper, rad, _lit, _passed in layers.edges:
+        lit, passed, edge_colour = _edge_style(n, current, rank, mode, step, colour)
+        arrow = layers.arrows[o, n, k]
+        arrow.set_mutation_scale(ARROWS[lit][0])
+        arrow.set_linewidth(ARROWS[lit][1])
+        arrow.set_color(edge_colour)
+        edges.append((o, n, k, j, where[o], where[n], rad, lit, passed))
+    layers.edges = edges
 
 
 def _draw_notes(ax, c, fs, scale):

@@ -115,3 +115,20 @@ def test_the_sweep_explorer_in_layers_is_its_graph_drawn_whole(f):
         differ = np.argwhere((layered != whole).any(axis=-1))
         assert differ.size == 0, (name, value, len(differ), differ[:3])
     s.close()
+
+
+@pytest.mark.parametrize("mode", ["forward x2", "reverse"])
+def test_a_stepped_sweep_explorer_shows_what_a_new_one_shows_at_that_step(mode):
+    """A step restyles the graph drawn for the last one (or brings back its backdrop):
+    the picture is the one an explorer made at that step shows."""
+    from adlearn.widgets import explore_sweep
+
+    stepped = explore_sweep(ten_units, mode=mode)
+    last = stepped.controls["step"].max
+    for step in [2, 5, last, 4, 1, 3, last - 1]:
+        stepped.controls["step"].value = step
+        fresh = explore_sweep(ten_units, mode=mode, step=step)
+        assert fresh.controls["step"].value == step
+        assert bytes(stepped.images["graph"].value) == bytes(fresh.images["graph"].value), step
+        fresh.close()
+    stepped.close()
