@@ -63,6 +63,7 @@ except ImportError as error:
         name=error.name,
     ) from error
 
+import matplotlib
 from matplotlib.transforms import Bbox
 
 from adlearn import graph as graphs
@@ -812,9 +813,14 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         legend.texts[1].set_text(tangent.get_label())
         point.set_data([0], [s.value])
         plots._slice_limits(right, s, round_numbers=True)
-        # placed where it is, not moved by matplotlib after what the frame shows: a title
-        # drawn over a kept frame must stand where a whole drawing puts it
-        right.set_title(f"slope ∇f·u = {graphs.number(s.slope)} (one forward sweep)", y=1.0)
+        # placed from the limits, not moved by matplotlib after the y axis it draws: a title
+        # drawn over a kept y axis must stand where a whole drawing puts it. Clear of the
+        # factor or offset the y axis writes above itself (1e8) where it writes one
+        formatter = right.yaxis.get_major_formatter()
+        formatter.set_locs(right.yaxis.get_majorticklocs())
+        clear = 1.5 * right.yaxis.offsetText.get_fontsize() if formatter.get_offset() else 0
+        right.set_title(f"slope ∇f·u = {graphs.number(s.slope)} (one forward sweep)", y=1.0,
+                        pad=matplotlib.rcParams["axes.titlepad"] + clear)
         e.slice = s
         e.readout.value = (
             f"∇f = ({graphs.number(gradient[0])}, {graphs.number(gradient[1])}), "

@@ -223,3 +223,17 @@ def test_huge_values_are_written_in_exponent_form_not_in_300_figures():
     assert max(len(line) for line in e.table_text.splitlines()) < 120
     assert "1.000e+300" in e.figures["contours"].axes[0].get_title()  # df/dx1
     e.close()
+
+
+def test_the_slice_title_stands_clear_of_the_factor_its_y_axis_writes():
+    d = explore_direction(lambda x1, x2: 1e7 * x1 * x2)
+    fig = d.figures["direction"]
+    right = fig.axes[1]
+    for a in [a for a in fig.findobj() if a.get_animated()]:
+        a.set_animated(False)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    factor = right.yaxis.offsetText
+    assert factor.get_text(), "the y axis writes no factor: the test shows nothing"
+    assert right.title.get_window_extent(renderer).y0 >= factor.get_window_extent(renderer).y1
+    d.close()
