@@ -284,29 +284,6 @@ def section_c(side: int, timer: Timer) -> None:
            f"{t_reverse / t_hand:10.2f}x")  # fmt: skip
     target("forward (two sweeps) / numpy by hand", t_forward / t_hand, 2.2, "x",
            f"{t_forward / t_hand:10.2f}x")  # fmt: skip
-    faults = [page_faults(fn) for fn in (by_hand, reverse)]
-    if None not in faults:
-        # Arrays of megabytes that the allocator gives back to the system when a call ends
-        # are faulted in (and zeroed) anew by the next call. numpy by hand adds into its own
-        # temporaries in place and holds about three arrays at once; reverse mode holds f's
-        # intermediate values, the tape's partial cos x1 and the adjoints, about four, so
-        # more of its memory is new each call. With glibc told to keep freed memory
-        # (MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high), no page is faulted
-        # in, and reverse mode comes within about 10% of numpy by hand.
-        row("page faults per call: numpy by hand / reverse", f"{faults[0]:10.0f}  / {faults[1]:.0f}")
-
-
-def page_faults(fn, calls: int = 10) -> float | None:
-    """Minor page faults per call of fn (None where the system does not count them)."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    fn()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(calls):
-        fn()
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
 
 
 # --- (d) a vector ------------------------------------------------------------------------------
