@@ -572,6 +572,8 @@ def _slice_limits(ax, s: Slice, round_numbers=False):
             ax.set_ylim(lo, hi)
         else:
             ax.set_ylim(lo - pad, hi + pad)
+    else:  # nothing finite to fit: the same limits whatever the slice before was
+        ax.set_ylim(-1.0, 1.0)
     ax.set_xlim(s.t[0], s.t[-1])
 
 

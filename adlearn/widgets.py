@@ -806,7 +806,8 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         pointer.arrow_patch.set_clip_box(left.bbox)
         moving.extend(a for a in left.get_children() if a not in before)
         line.set_data(x1 + s.t * u[0], x2 + s.t * u[1])
-        left.title.set_text(f"u = ({u[0]:.3f}, {u[1]:.3f}) at ({x1:.2f}, {x2:.2f})")
+        unit = f"({graphs.number(u[0])}, {graphs.number(u[1])})"  # never -0.000 (at 270 degrees)
+        left.title.set_text(f"u = {unit} at ({graphs.number(x1, 2)}, {graphs.number(x2, 2)})")
         curve.set_data(s.t, s.values)
         tangent.set_data(s.t, s.tangent)
         tangent.set_label(f"tangent line, slope {graphs.number(s.slope)}")
@@ -824,7 +825,7 @@ def explore_direction(f, x1=2.0, x2=3.0, angle=30.0, *, x1_range=(-4.0, 4.0),
         e.slice = s
         e.readout.value = (
             f"∇f = ({graphs.number(gradient[0])}, {graphs.number(gradient[1])}), "
-            f"u = ({u[0]:.3f}, {u[1]:.3f}), ∇f·u = {graphs.number(s.slope)}"
+            f"u = {unit}, ∇f·u = {graphs.number(s.slope)}"
         )
         # drawn over the backdrop in the order the whole figure draws them (by zorder,
         # the left panel's spines among them), so that the picture is that figure's

@@ -275,6 +275,27 @@ def test_a_moved_explorer_shows_what_a_new_one_shows_there(make):
         assert bytes(moved.images[name].value) == bytes(image.value), name
 
 
+def test_a_slice_with_nothing_finite_shows_the_same_limits_whatever_came_before():
+    # along x1 = -2, log(x1) is nan everywhere: the limits of the slice before stayed
+    g = lambda x1, x2: np.log(x1) + x2
+    moved = explore_direction(g, 1.0, 2.0, 90.0)
+    moved.controls["x1"].value = -2.0
+    fresh = explore_direction(g, -2.0, 2.0, 90.0)
+    right = [e.figures["direction"].axes[1] for e in (moved, fresh)]
+    assert right[0].get_ylim() == right[1].get_ylim()
+    same = bytes(moved.images["direction"].value) == bytes(fresh.images["direction"].value)
+    assert same  # (no diff of two PNGs in the report)
+
+
+@pytest.mark.parametrize("angle", [270.0, 360.0])
+def test_the_direction_is_written_without_a_negative_zero(angle):
+    e = explore_direction(f, 2.0, 3.0, angle)
+    title = e.figures["direction"].axes[0].get_title()
+    assert "-0.000" not in title
+    assert "-0.000" not in e.readout.value
+    assert title.startswith("u = (0.000, -1.000)" if angle == 270.0 else "u = (1.000, 0.000)")
+
+
 @pytest.mark.parametrize("make", [explore, explore_sweep, explore_direction])
 @pytest.mark.parametrize(
     ("g", "why"),
