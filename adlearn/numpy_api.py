@@ -123,10 +123,13 @@ def _keep(keepdims):
 # clip, ravel, squeeze, repeat, diagonal and trace.
 
 
-def _check_axis(a, axis, name):
-    """Refuse, as numpy does and naming ``name``, an axis that ``a`` does not have."""
+def _checked_axis(a, axis, name):
+    """``axis`` as numpy's reductions take it (:func:`_reduction_axis`), refused as numpy
+    refuses an axis that ``a`` does not have, naming ``name``."""
+    axis = _reduction_axis(axis, name)
     if axis is not None:  # None: every axis
         A.reduced_axes(axis, len(_shape(a)), name)
+    return axis
 
 
 def _reduction_axis(axis, name, several=True):
@@ -170,8 +173,7 @@ def _check_not_empty(a, axis, name, reduction):
 def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
          *, name="np.sum"):  # fmt: skip
     options(name, like=a, dtype=dtype, out=out, initial=initial, where=where)
-    axis = _reduction_axis(axis, name)
-    _check_axis(a, axis, name)
+    axis = _checked_axis(a, axis, name)
     return A.sum_(a, axis=axis, keepdims=_keep(keepdims))
 
 
@@ -185,8 +187,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=NO_VALUE, 
 def max_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
          *, name="np.max"):  # fmt: skip
     options(name, out=out, initial=initial, where=where)
-    axis = _reduction_axis(axis, name)
-    _check_axis(a, axis, name)
+    axis = _checked_axis(a, axis, name)
     _check_not_empty(a, axis, name, np.max)
     return A.max_(a, axis=axis, keepdims=_keep(keepdims))
 
@@ -194,8 +195,7 @@ def max_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALU
 def min_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
          *, name="np.min"):  # fmt: skip
     options(name, out=out, initial=initial, where=where)
-    axis = _reduction_axis(axis, name)
-    _check_axis(a, axis, name)
+    axis = _checked_axis(a, axis, name)
     _check_not_empty(a, axis, name, np.min)
     return A.min_(a, axis=axis, keepdims=_keep(keepdims))
 
@@ -203,8 +203,7 @@ def min_(a, axis=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALU
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=NO_VALUE, where=NO_VALUE,
          *, name="np.prod"):  # fmt: skip
     options(name, like=a, dtype=dtype, out=out, initial=initial, where=where)
-    axis = _reduction_axis(axis, name)
-    _check_axis(a, axis, name)
+    axis = _checked_axis(a, axis, name)
     return A.prod(a, axis=axis, keepdims=_keep(keepdims))
 
 
@@ -381,8 +380,7 @@ def constant(value, what):
 
 def reshape(a, shape, order="C", *, copy=None):
     options("np.reshape", order=order, orders="C")
-    constant(shape, "np.reshape: the shape")
-    return A.reshape(a, shape=shape)
+    return A.reshape(a, shape=shape)  # a shape being differentiated: refused by compute
 
 
 def ravel(a, order="C", *, name="np.ravel"):
