@@ -42,6 +42,13 @@ def _closed_early(argv, env=None):
     return status, err
 
 
+def _run(command, env=None, timeout=60):
+    """Run ``command`` to its end, its output and its errors captured as text."""
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+
+
 def _no_traceback(err):
     assert "Traceback" not in err
     assert "Exception ignored" not in err
@@ -81,26 +88,14 @@ def test_help_into_a_closed_pipe_is_quiet(argv, unbuffered):
 )
 def test_a_closed_stdout_is_one_line_and_status_1(argv):
     # `adlearn grad x --at x=1 >&-`: Python starts with sys.stdout None
-    done = subprocess.run(
-        ["sh", "-c", '"$@" >&-', "sh", *COMMAND, *argv],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _run(["sh", "-c", '"$@" >&-', "sh", *COMMAND, *argv])
     assert done.returncode == 1
     _no_traceback(done.stderr)
     assert done.stderr == "adlearn: error: cannot write the output: standard output is closed\n"
 
 
 def test_a_closed_stderr_keeps_errors_off_stdout():
-    done = subprocess.run(
-        ["sh", "-c", '"$@" 2>&-', "sh", *COMMAND, "grad", "x(", "--at", "x=1"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _run(["sh", "-c", '"$@" 2>&-', "sh", *COMMAND, "grad", "x(", "--at", "x=1"])
     assert done.returncode == 2
     assert done.stdout == ""
 
@@ -187,14 +182,7 @@ def test_mplbackend_does_not_matter_for_a_file(backend, tmp_path):
     pytest.importorskip("matplotlib")
     picture = tmp_path / "graph.png"
     env = dict(os.environ, MPLBACKEND=backend)
-    done = subprocess.run(
-        [*COMMAND, "graph", *RUNNING, "-o", str(picture)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = _run([*COMMAND, "graph", *RUNNING, "-o", str(picture)], env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert picture.read_bytes().startswith(b"\x89PNG")
@@ -206,13 +194,7 @@ def test_the_99_unit_graph_is_refused_in_seconds_within_a_memory_budget(tmp_path
     pytest.importorskip("matplotlib")
     picture = tmp_path / "graph.png"
     start = time.perf_counter()
-    done = subprocess.run(
-        [*COMMAND, "graph", SUM_OF_SINES, "--at", *SUM_POINT, "-o", str(picture)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _run([*COMMAND, "graph", SUM_OF_SINES, "--at", *SUM_POINT, "-o", str(picture)])
     seconds = time.perf_counter() - start
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
     assert done.returncode == 2
@@ -273,13 +255,7 @@ def test_a_graph_written_to_a_full_disk_is_one_line_and_status_1(ext, tmp_path):
     pytest.importorskip("matplotlib")
     picture = tmp_path / f"graph{ext}"
     picture.symlink_to("/dev/full")
-    done = subprocess.run(
-        [*COMMAND, "graph", *RUNNING, "-o", str(picture)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _run([*COMMAND, "graph", *RUNNING, "-o", str(picture)], timeout=120)
     assert done.returncode == 1
     _no_traceback(done.stderr)
     assert done.stderr.startswith(f"adlearn graph: error: cannot write {picture}: ")
@@ -296,14 +272,7 @@ def _matplotlibrc(tmp_path, name, text):
 
 def _graph(tmp_path, name, env, expression=RUNNING):
     picture = tmp_path / f"{name}.png"
-    done = subprocess.run(
-        [*COMMAND, "graph", *expression, "-o", str(picture)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = _run([*COMMAND, "graph", *expression, "-o", str(picture)], env=env, timeout=120)
     return done, picture
 
 

@@ -63,6 +63,19 @@ def test_the_graph_in_layers_is_the_graph_drawn_whole(f, view):
     assert reused >= 1, "the saved background was never reused: the test compared nothing layered"
 
 
+def figure_drawn_whole(fig) -> np.ndarray:
+    """An explorer's figure drawn in one pass, its animated artists with the rest; they are
+    animated again afterwards, so that the explorer keeps working."""
+    animated = [a for a in fig.findobj() if a.get_animated()]
+    for a in animated:
+        a.set_animated(False)
+    fig.canvas.draw()
+    whole = pixels(_encode(fig.canvas))
+    for a in animated:
+        a.set_animated(True)
+    return whole
+
+
 @pytest.mark.parametrize("f", [running_example, baydin], ids=lambda f: f.__name__)
 def test_the_direction_explorer_in_layers_is_its_figure_drawn_whole(f):
     """The contours stay in the background; the point, arrows, line, title and the right
@@ -76,13 +89,7 @@ def test_the_direction_explorer_in_layers_is_its_figure_drawn_whole(f):
     for name, value in moves:
         d.controls[name].value = value
         layered = pixels(d.images["direction"].value)
-        animated = [a for a in fig.findobj() if a.get_animated()]
-        for a in animated:
-            a.set_animated(False)
-        fig.canvas.draw()
-        whole = pixels(_encode(fig.canvas))
-        for a in animated:
-            a.set_animated(True)
+        whole = figure_drawn_whole(fig)
         assert layered.shape == whole.shape
         assert not (layered != whole).any(), (name, value)
     d.close()
@@ -104,13 +111,7 @@ def test_the_sweep_explorer_in_layers_is_its_graph_drawn_whole(f):
     for name, value in moves:
         s.controls[name].value = value
         layered = pixels(s.images["graph"].value)
-        animated = [a for a in fig.findobj() if a.get_animated()]
-        for a in animated:
-            a.set_animated(False)
-        fig.canvas.draw()
-        whole = pixels(_encode(fig.canvas))
-        for a in animated:
-            a.set_animated(True)
+        whole = figure_drawn_whole(fig)
         assert layered.shape == whole.shape
         differ = np.argwhere((layered != whole).any(axis=-1))
         assert differ.size == 0, (name, value, len(differ), differ[:3])
