@@ -680,7 +680,7 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
                     fontsize=palette.FONT["caption"] * scale, gid="caption")
     ax.set_axis_off()
     fs = {k: v * scale for k, v in palette.FONT.items()}
-    colour = {"forward": palette.TANGENT, "reverse": palette.ADJOINT, None: palette.EDGE}[mode]
+    colour = SWEEP_COLOUR[mode]
 
     # units: a box with name and operation, a tag with the notes under it
     if layers is not None:
@@ -755,6 +755,8 @@ def _draw(trace, notation, shows, edge_labels, mode, step, ax, digits, title, fi
 
 
 ARROWS = {False: (18, 1.8), True: (24, 4.0)}  # an edge's arrow head and width; lit: True
+# the colour of what a sweep has passed (None: no sweep shown)
+SWEEP_COLOUR = {"forward": palette.TANGENT, "reverse": palette.ADJOINT, None: palette.EDGE}
 
 
 def _unit_style(trace, c, colour):
@@ -788,7 +790,7 @@ def _shape_key(key):
 def _restyle(trace, cards, mode, step, rank, layers):
     """The still artists of the same layout, drawn last time, given the units' new states:
     their colours and line widths, as a drawing made anew gives them."""
-    colour = {"forward": palette.TANGENT, "reverse": palette.ADJOINT, None: palette.EDGE}[mode]
+    colour = SWEEP_COLOUR[mode]
     for c in cards:
         box, name, operation = layers.units[c.number]
         fill, edge, lw, text_colour = _unit_style(trace, c, colour)
