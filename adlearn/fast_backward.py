@@ -4,7 +4,7 @@
 ``w_bar_j += w_bar * partial_j``. On arrays of a million entries its time goes
 into memory, not arithmetic: every contribution ``w_bar * partial_j`` is a new
 array, and so is every sum ``w_bar_j + contribution``. This sweep walks the
-same tape in the same order and gives the same adjoints, with four savings:
+same tape in the same order and gives the same adjoints, with five savings:
 
 1. a partial that is the constant 1.0 (``add``, the first operand of ``sub``)
    passes a floating adjoint array on as it is: ``w_bar * 1.0`` is ``w_bar``
@@ -21,7 +21,12 @@ same tape in the same order and gives the same adjoints, with four savings:
    that is one of them is copied at the end;
 4. the adjoint of an entry read by basic indexing (``x[1:]``, ``x[0]``) is
    added in place into such an array at its index, instead of building an
-   array of zeros and adding that.
+   array of zeros and adding that;
+5. a seed that is an array of ones (``vjp_fn(np.ones_like(y))``: the
+   derivative of each entry of an elementwise f) is the number one, in the
+   seed's dtype, standing for each entry, as ``grad``'s seed does after
+   ``np.sum``: the partials are then lent (saving 3) instead of multiplied
+   by ones. One comparison of the seed with 1.0 decides it.
 
 Anything else (an array rule's pullback, a tape variable of an outer sweep as
 the adjoint, an integer adjoint) goes exactly as in the reference.
@@ -60,7 +65,7 @@ def backward(tape, seeds: dict) -> list:
     w_bar: list = [None] * (max(seeds) + 1)
     own = [False] * len(w_bar)  # w_bar[i] is an array this sweep made and no one else holds
     for out, seed in seeds.items():
-        w_bar[out] = seed
+        w_bar[out] = _one_if_ones(seed)
 
     def receive(j, contribution, made):
         """w_bar_j += contribution; ``made``: the contribution is an array of this sweep's own."""
@@ -117,6 +122,14 @@ def backward(tape, seeds: dict) -> list:
                 w_bar[i] = total.copy()
             inputs.add(id(w_bar[i]))
     return w_bar
+
+
+def _one_if_ones(seed):
+    """Saving 5: a float array of ones is the number one of its dtype (which the
+    rules broadcast where they need an array: ``full``, ``fit``); any other seed as it is."""
+    if _is_float_array(seed) and seed.size and seed.flat[0] == 1.0 and (seed == 1.0).all():
+        return seed.dtype.type(1.0)
+    return seed
 
 
 def _is_one(partial) -> bool:

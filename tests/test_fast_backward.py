@@ -193,3 +193,39 @@ def test_partials_lent_under_a_seed_of_one_give_the_reference_adjoints(f, dtypes
     rng = np.random.default_rng(4)
     x, c = (rng.uniform(-1, 1, 5).astype(dtype) for dtype in dtypes)
     assert_same(*both_sweeps(f, [x, c]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs, shapes, st.sampled_from([np.float64, np.float32]))
+def test_a_seed_of_ones_gives_the_reference_adjoints(program, shape_pair, dtype):
+    """The fast sweep takes a seed array of ones for the number one (saving 5); the
+    reference multiplies by the array. The adjoints are the same, to the last bit; where
+    the fast sweep's is still the number standing for each entry (``x + x`` gives 2.0),
+    ``ad.vjp`` broadcasts it to the input's shape, as it does for ``grad``'s seed."""
+    rng = np.random.default_rng(5)
+    args = [rng.uniform(-2, 2, size=s) if s else float(rng.uniform(-2, 2)) for s in shape_pair]
+    with np.errstate(all="ignore"):
+        out_shape = np.shape(run(program, *args))
+        seed = np.ones(out_shape, dtype)
+        reference, fast = both_sweeps(lambda a, b: run(program, a, b), args, seed)
+    for r, q in zip(reference, fast):
+        if r is not None and np.shape(q) != np.shape(r):
+            assert np.shape(q) == (), (r, q)  # the number one's multiples
+            q = np.broadcast_to(q, np.shape(r))
+        assert_same([r], [q])
+
+
+@pytest.mark.parametrize("seed", [np.ones(3), np.ones(3, np.float32), np.array([1.0, 1.0, 2.0]),
+                                  np.array([2.0, 1.0, 1.0]), np.array([1.0, np.nan, 1.0])])  # fmt: skip
+def test_vjp_with_ones_and_with_almost_ones(seed):
+    """Only an array of ones is taken for the number one: every other seed is multiplied."""
+    x, c = np.array([0.5, -1.0, 2.0]), np.array([[1.0], [2.0]])
+    f = lambda x: c[0] * x * x + np.sin(x) + np.sum(c * x, axis=0)  # noqa: E731
+    _, vjp_fn = ad.vjp(f, x)
+    expected = seed * (2 * c[0] * x + np.cos(x) + np.sum(c))
+    got = vjp_fn(seed)[0]
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, expected, rtol=1e-15)
+    assert not np.shares_memory(got, seed)
+    got *= 0.0
+    np.testing.assert_allclose(vjp_fn(seed)[0], expected, rtol=1e-15)
