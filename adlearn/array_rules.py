@@ -168,7 +168,8 @@ def _matmul_vjp_b(w_bar, a, b, out):
 
 
 def _np_sum(x, axis=None, keepdims=False):
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    # np.sum's own arithmetic, without the Python wrapper np.sum goes through first
+    return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
 
 SUM = rule("sum", compute=_np_sum, formula="sum({0})", jvp=_sum_jvp, vjps=(_sum_vjp,))

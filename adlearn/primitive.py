@@ -23,7 +23,7 @@ import numpy as np
 from adlearn.dispatch import NO_PARAMS, bind
 from adlearn.inputs import value_of
 
-__all__ = ["RULES", "Primitive", "rule"]
+__all__ = ["RULES", "Primitive", "floating", "rule"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,35 +69,47 @@ class Primitive:
         return self.partials is not None
 
     def partial(self, j, args, out, params=NO_PARAMS):
-        """The local partial dw/dw_j at ``args``, whose output is ``out``.
-
-        An integer or boolean constant among the arguments (``3 * x``, a uint8
-        image) can make the partial an integer: it is made floating here,
-        before it multiplies a tangent or an adjoint, so that a derivative is
-        always a float and never overflows. A float16 or float32 constant
-        beside a float64 value (``c16 * x``) is cast to the output's dtype,
-        as numpy casts it to compute the output: a seed 1.0, a Python float,
-        would otherwise take the constant's dtype (numpy lets it), and the
-        derivative would be summed in float16.
-        """
+        """The local partial dw/dw_j at ``args``, whose output is ``out``, made
+        floating by :func:`floating`."""
         d = self.partials[j](*args, out, **params) if params else self.partials[j](*args, out)
-        if type(d) is float:
-            return d
-        if isinstance(d, (bool, int, np.bool_, np.integer)):
-            return float(d)
-        if isinstance(d, np.ndarray) and d.dtype.kind in "biu":
-            return d.astype(float)
-        if isinstance(d, (np.ndarray, np.floating)) and d.dtype.char in "ef":  # float16, float32
-            dtype = getattr(value_of(out), "dtype", d.dtype)
-            if dtype.kind == "f" and dtype.itemsize > d.dtype.itemsize:
-                return d.astype(dtype)
-        return d
+        return floating(d, out)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
     def __call__(self, *args, **params):
         return bind(self, args, params)
+
+
+def floating(d, out):
+    """A local partial ``d`` as a float, or an array of floats, of ``out``'s precision.
+
+    An integer or boolean constant among the arguments (``3 * x``, a uint8
+    image) can make the partial an integer: it is made floating here,
+    before it multiplies a tangent or an adjoint, so that a derivative is
+    always a float and never overflows. A float16 or float32 constant
+    beside a float64 value (``c16 * x``) is cast to the output's dtype,
+    as numpy casts it to compute the output: a seed 1.0, a Python float,
+    would otherwise take the constant's dtype (numpy lets it), and the
+    derivative would be summed in float16.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> floating(3, 6.0), floating(np.array([2], np.uint8), np.array([2.0])).dtype
+    (3.0, dtype('float64'))
+    """
+    if type(d) is float:
+        return d
+    if isinstance(d, (bool, int, np.bool_, np.integer)):
+        return float(d)
+    if isinstance(d, np.ndarray) and d.dtype.kind in "biu":
+        return d.astype(float)
+    if isinstance(d, (np.ndarray, np.floating)) and d.dtype.char in "ef":  # float16, float32
+        dtype = getattr(value_of(out), "dtype", d.dtype)
+        if dtype.kind == "f" and dtype.itemsize > d.dtype.itemsize:
+            return d.astype(dtype)
+    return d
 
 
 #: Every rule, by name: forward mode, reverse mode, the trace and the graph read it.

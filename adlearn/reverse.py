@@ -207,17 +207,22 @@ class Recording(NamedTuple):
 
 def _record(f, args, kwargs, nums, where) -> Recording:
     """Run f on a new tape, with every leaf of the arguments ``nums`` an input."""
+    from adlearn.fast_record import ArrayTape  # it builds on this module's Tape
+
     args = [a if n in nums or not is_leaf(a) else as_primal(a, where, n) for n, a in enumerate(args)]
-    tape = Tape()
-    structures, leaves, inputs, given = [], [], [], set()
+    structures, leaves, given = [], [], set()
     for n in nums:
         primals, structure = checked_leaves(args[n], where, n, as_primal)
-        variables = [tape.input(p) for p in primals]
-        args[n] = unflatten(structure, variables)
         structures.append(structure)
         leaves.append(primals)
-        inputs.append(variables)
         given.update(map(id, primals))
+    # on arrays, the same tape recorded with fewer calls (adlearn/fast_record.py)
+    tape = ArrayTape() if _has_arrays(leaves) else Tape()
+    inputs = []
+    for n, structure, primals in zip(nums, structures, leaves):
+        variables = [tape.input(p) for p in primals]
+        args[n] = unflatten(structure, variables)
+        inputs.append(variables)
     out = call(f, args, kwargs)
     return Recording(tape, structures, leaves, inputs, out, given)
 
@@ -231,7 +236,7 @@ def _adjoints(rec: Recording, outputs, seeds) -> list[list]:
         if tape.owns(y):  # an output that is the same unit twice gets both seeds
             by_entry[y.index] = seed if y.index not in by_entry else by_entry[y.index] + seed
     # on arrays, the same sweep with less memory traffic (adlearn/fast_backward.py)
-    backward = fast_backward.backward if _has_arrays(rec) else Tape.backward
+    backward = fast_backward.backward if _has_arrays(rec.leaves) else Tape.backward
     w_bar = backward(tape, by_entry) if by_entry else []
     given = rec.given.union(map(id, seeds))
     return [
@@ -241,8 +246,8 @@ def _adjoints(rec: Recording, outputs, seeds) -> list[list]:
     ]  # fmt: skip
 
 
-def _has_arrays(rec: Recording) -> bool:
-    return any(isinstance(p, np.ndarray) for primals in rec.leaves for p in primals)
+def _has_arrays(leaves) -> bool:
+    return any(isinstance(p, np.ndarray) for primals in leaves for p in primals)
 
 
 def _value(y, tape, given=frozenset()):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_properties import programs, run, shapes
+from test_properties import arguments, programs, run, shapes
 
 import adlearn as ad
 from adlearn import fast_backward
@@ -44,7 +44,7 @@ def assert_same(reference, fast):
 @given(programs, shapes, st.integers(0, 2**32 - 1))
 def test_random_programs_give_the_reference_adjoints(program, shape_pair, seed):
     rng = np.random.default_rng(seed)
-    args = [rng.uniform(-2, 2, size=s) if s else float(rng.uniform(-2, 2)) for s in shape_pair]
+    args = arguments(shape_pair, rng)
     with np.errstate(all="ignore"):
         out_shape = np.shape(run(program, *args))
         cotangent = rng.normal(size=out_shape) if out_shape else 1.0
@@ -203,7 +203,7 @@ def test_a_seed_of_ones_gives_the_reference_adjoints(program, shape_pair, dtype)
     the fast sweep's is still the number standing for each entry (``x + x`` gives 2.0),
     ``ad.vjp`` broadcasts it to the input's shape, as it does for ``grad``'s seed."""
     rng = np.random.default_rng(5)
-    args = [rng.uniform(-2, 2, size=s) if s else float(rng.uniform(-2, 2)) for s in shape_pair]
+    args = arguments(shape_pair, rng)
     with np.errstate(all="ignore"):
         out_shape = np.shape(run(program, *args))
         seed = np.ones(out_shape, dtype)
@@ -220,7 +220,7 @@ def test_a_seed_of_ones_gives_the_reference_adjoints(program, shape_pair, dtype)
 def test_vjp_with_ones_and_with_almost_ones(seed):
     """Only an array of ones is taken for the number one: every other seed is multiplied."""
     x, c = np.array([0.5, -1.0, 2.0]), np.array([[1.0], [2.0]])
-    f = lambda x: c[0] * x * x + np.sin(x) + np.sum(c * x, axis=0)  # noqa: E731
+    f = lambda x: c[0] * x * x + np.sin(x) + np.sum(c * x, axis=0)
     _, vjp_fn = ad.vjp(f, x)
     expected = seed * (2 * c[0] * x + np.cos(x) + np.sum(c))
     got = vjp_fn(seed)[0]

@@ -114,11 +114,16 @@ def test_forward_reverse_and_central_differences_agree(program, x1, x2):
 shapes = st.sampled_from([((3,), ()), ((3,), (3,)), ((2, 1), (3,)), ((), (2, 2))])
 
 
+def arguments(shape_pair, rng):
+    """Random inputs in [-2, 2] of the shapes in ``shape_pair`` (a float for ``()``)."""
+    return [rng.uniform(-2, 2, size=s) if s else float(rng.uniform(-2, 2)) for s in shape_pair]
+
+
 @settings(max_examples=40, deadline=None)
 @given(programs, shapes, st.integers(0, 2**32 - 1))
 def test_arrays_with_broadcasting(program, shape_pair, seed):
     rng = np.random.default_rng(seed)
-    x1, x2 = (rng.uniform(-2, 2, size=s) if s else float(rng.uniform(-2, 2)) for s in shape_pair)
+    x1, x2 = arguments(shape_pair, rng)
     run(program, x1, x2, check=True)
     g = scalar_function(program)
     g1, g2 = ad.grad(g, (0, 1))(x1, x2)
