@@ -53,14 +53,13 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.array_rules import GETITEM, _index_add, _is_basic
+from adlearn.reverse import fit
 
 __all__ = ["backward"]
 
 
 def backward(tape, seeds: dict) -> list:
     """The adjoint of every entry of ``tape`` (as :meth:`Tape.backward <adlearn.reverse.Tape.backward>`)."""
-    from adlearn.reverse import fit  # reverse.py chooses this sweep, so it is imported here
-
     entries = tape.entries
     w_bar: list = [None] * (max(seeds) + 1)
     own = [False] * len(w_bar)  # w_bar[i] is an array this sweep made and no one else holds

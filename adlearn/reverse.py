@@ -26,7 +26,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from adlearn import fast_backward
 from adlearn.array_rules import broadcast_to, sum_to
 from adlearn.dispatch import bind, new_level
 from adlearn.inputs import (
@@ -207,8 +206,6 @@ class Recording(NamedTuple):
 
 def _record(f, args, kwargs, nums, where) -> Recording:
     """Run f on a new tape, with every leaf of the arguments ``nums`` an input."""
-    from adlearn.fast_record import ArrayTape  # it builds on this module's Tape
-
     args = [a if n in nums or not is_leaf(a) else as_primal(a, where, n) for n, a in enumerate(args)]
     structures, leaves, given = [], [], set()
     for n in nums:
@@ -429,3 +426,8 @@ def _stack_rows(rows, y_shape, x_shape):
     # np.stack, not np.asarray: inside another derivative the rows are dual
     # numbers or tape variables, which np.stack differentiates
     return np.reshape(np.stack(rows), y_shape + x_shape)
+
+
+# The measured fast paths for arrays build on the classes above: imported last.
+from adlearn import fast_backward
+from adlearn.fast_record import ArrayTape
