@@ -105,7 +105,10 @@ def backward(tape, seeds: dict) -> list:
         elif _scatters(entry, adjoint):
             j, index = entry.parents[0][0], entry.pullback.params["index"]
             total = w_bar[j]
-            if own[j] and _adds_at(adjoint, total, index):
+            at = total[index] if own[j] else None  # a view into total (a number, for x[0])
+            if type(at) is np.ndarray and _fits_into(adjoint, at):
+                np.add(at, adjoint, out=at)
+            elif own[j] and _adds_at(adjoint, total, index):
                 total[index] += adjoint
             else:  # what the pullback computes: zeros, with the adjoint at the index
                 receive(j, _index_add(adjoint, index, entries[j].shape), True)
