@@ -86,12 +86,16 @@ def backward(tape, seeds: dict) -> list:
             continue
         adjoint = w_bar[i]
         if entry.pullback is None:
+            floating = _is_float_array(adjoint)  # once per entry, not per partial
             one = isinstance(adjoint, (float, np.floating)) and adjoint == 1.0
             for j, partial in entry.parents:
-                if _is_one(partial) and _is_float_array(adjoint):  # passed on, shared
+                if floating and type(partial) is float and partial == 1.0:  # passed on, shared
                     contribution, made = adjoint, False
-                elif one and _is_float_array(partial) and (
-                    type(adjoint) is float or adjoint.dtype == partial.dtype
+                elif (
+                    one
+                    and type(partial) is np.ndarray
+                    and partial.dtype.kind == "f"
+                    and (type(adjoint) is float or adjoint.dtype == partial.dtype)
                 ):  # the partial, lent
                     contribution, made = partial, False
                     lent.add(id(partial))
@@ -132,10 +136,6 @@ def _one_if_ones(seed):
     if _is_float_array(seed) and seed.size and seed.flat[0] == 1.0 and (seed == 1.0).all():
         return seed.dtype.type(1.0)
     return seed
-
-
-def _is_one(partial) -> bool:
-    return type(partial) is float and partial == 1.0
 
 
 def _is_float_array(x) -> bool:
