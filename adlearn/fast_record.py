@@ -43,7 +43,7 @@ import numpy as np
 
 from adlearn.dispatch import Differentiable
 from adlearn.primitive import floating
-from adlearn.reverse import Pullback, Tape, TapeEntry, Var, shape_of
+from adlearn.reverse import Pullback, Tape, TapeEntry, Var
 
 __all__ = ["ArrayTape"]
 
@@ -67,7 +67,7 @@ class ArrayTape(Tape):
             w = rule.compute(*values, **params)
         except (TypeError, ValueError, IndexError):  # compute explains them: the reference way
             return Tape.apply(self, rule, args, params)
-        shape = shape_of(w)
+        shape = None if type(w) is float else getattr(w, "shape", ())  # shape_of, for a plain w
         if rule.partials is None:  # an array rule: its pullback sends the adjoints
             parents = tuple([(args[j].index, None) for j in read])
             entry = TapeEntry(parents, shape, Pullback(rule, read, values, w, params))
