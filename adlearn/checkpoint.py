@@ -44,6 +44,7 @@ import functools
 import numpy as np
 
 from adlearn.dispatch import Differentiable
+from adlearn.fast_record import ArrayTape
 from adlearn.inputs import value_of
 from adlearn.memory import recomputed
 from adlearn.operators import call
@@ -119,7 +120,7 @@ def checkpoint(segment):
     @functools.wraps(segment)
     def checkpointed(*args, **kwargs):
         tape = _innermost(args)
-        if type(tape) is not Tape:  # plain values, forward mode or a trace: nothing to save
+        if type(tape) not in (Tape, ArrayTape):  # plain values, forward mode, a trace: just call
             return segment(*args, **kwargs)
         read = [j for j, a in enumerate(args) if tape.owns(a)]
         values = [a.value if tape.owns(a) else a for a in args]

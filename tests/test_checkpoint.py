@@ -110,7 +110,8 @@ def test_sqrt_n_segments_make_the_smallest_peak():
     assert min(peaks, key=peaks.get) == 8  # sqrt(64)
 
 
-def test_each_segment_runs_twice_and_only_when_differentiated():
+@pytest.mark.parametrize("x", [1.0, np.ones(3)], ids=["float", "array"])
+def test_each_segment_runs_twice_and_only_when_differentiated(x):
     runs = []
 
     def counted(x):
@@ -118,13 +119,15 @@ def test_each_segment_runs_twice_and_only_when_differentiated():
         return np.sin(x) * x
 
     g = checkpoint(counted)
-    assert g(1.0) == np.sin(1.0)  # plain numbers: just called
+    np.testing.assert_array_equal(g(x), np.sin(x) * x)  # plain numbers: just called
     assert len(runs) == 1
     runs.clear()
-    ad.grad(g)(1.0)
-    assert runs == ["float", "Var"]  # forward sweep on the value, then the recomputation
+    ad.grad(lambda x: np.sum(g(x)))(x)
+    # forward sweep on the value, then the recomputation (the tape array values record on
+    # is a tape too: it checkpoints)
+    assert runs == [type(x).__name__, "Var"]
     runs.clear()
-    ad.jvp(g, (1.0,), (1.0,))
+    ad.jvp(g, (x,), (x,))
     assert runs == ["Dual"]  # forward mode keeps nothing: no recomputation
 
 
