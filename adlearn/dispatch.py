@@ -150,4 +150,5 @@ def _operand_error(rule, args, params, err) -> Exception:
             )
     shapes = ", ".join(str(np.shape(a)) for a in args)
     extra = "".join(f", {k}={_describe(v)}" for k, v in params.items())
-    return ValueError(f"{rule.name}: cannot apply to operands of shapes {shapes}{extra}: {err}")
+    kind = IndexError if isinstance(err, IndexError) else ValueError  # numpy's, for an index
+    return kind(f"{rule.name}: cannot apply to operands of shapes {shapes}{extra}: {err}")

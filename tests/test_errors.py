@@ -249,11 +249,13 @@ def test_check_grad_arguments():
             ValueError,
             r"^reshape: cannot apply to operands of shapes \(3,\), shape=\(5,\)",
         ),
-        (
+        (  # an index out of range is numpy's IndexError, so `except IndexError` still works
             lambda x: x[5],
-            ValueError,
-            r"^getitem: cannot apply to operands of shapes \(3,\), index=5",
+            IndexError,
+            r"^getitem: cannot apply to operands of shapes \(3,\), index=5: index 5 is out",
         ),
+        (lambda x: np.sum(x[[0, 7]]), IndexError, r"^getitem: .* index=\[0, 7\]: index 7 is"),
+        (lambda x: x[0, 0], IndexError, r"^getitem: .* index=\(0, 0\): too many indices"),
         (
             lambda x: np.sum(np.sum(x, axis=2)),
             ValueError,
