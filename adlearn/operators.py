@@ -399,11 +399,15 @@ class ArrayBehaviour(Differentiable):
     def cumsum(self, axis=None, dtype=None, out=None):
         return numpy_api.cumsum(self, axis, dtype, out, name="x.cumsum")
 
-    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
-        return numpy_api.var(self, axis, dtype, out, ddof, keepdims, where=where, name="x.var")
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+            mean=NO_VALUE):  # fmt: skip
+        return numpy_api.var(self, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                          name="x.var")  # fmt: skip
 
-    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
-        return numpy_api.std(self, axis, dtype, out, ddof, keepdims, where=where, name="x.std")
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+            mean=NO_VALUE):  # fmt: skip
+        return numpy_api.std(self, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                          name="x.std")  # fmt: skip
 
     # the rest of the array interface
     def dot(self, other, out=None):

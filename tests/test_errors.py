@@ -525,6 +525,8 @@ def test_a_dtype_that_is_the_values_own_is_accepted():
         (lambda x: np.sum(np.cumsum(x, out=np.zeros(6))), ["np.cumsum", "out="]),
         (lambda x: x.var(out=np.zeros(())), ["x.var", "out="]),
         (lambda x: x.std(dtype=np.float32), ["x.std", "dtype=float32"]),
+        (lambda x: x.std(mean=x.mean(keepdims=True)), ["x.std", "mean=", "leave it out"]),
+        (lambda x: np.var(x, mean=x.mean(keepdims=True)), ["np.var", "mean=", "leave it out"]),
         (lambda x: np.sum(np.reshape(x, (3, 2), order="F")), ["np.reshape", "order='F'"]),
         (lambda x: np.sum(np.ravel(x, order="F")), ["np.ravel", "order='F'"]),
     ],
