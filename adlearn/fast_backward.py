@@ -21,7 +21,9 @@ same tape in the same order and gives the same adjoints, with five savings:
    that is one of them is copied at the end;
 4. the adjoint of an entry read by basic indexing (``x[1:]``, ``x[0]``) is
    added in place into such an array at its index, instead of building an
-   array of zeros and adding that;
+   array of zeros and adding that, where that array has the unit's whole
+   shape (an adjoint may be a smaller array that stands for its broadcast,
+   as ``1.0 * x[:1]`` does for every entry of ``x`` in ``x * x[:1]``);
 5. a seed that is an array of ones (``vjp_fn(np.ones_like(y))``: the
    derivative of each entry of an elementwise f) is the number one, in the
    seed's dtype, standing for each entry, as ``grad``'s seed does after
@@ -109,10 +111,13 @@ def backward(tape, seeds: dict) -> list:
         elif _scatters(entry, adjoint):
             j, index = entry.parents[0][0], entry.pullback.params["index"]
             total = w_bar[j]
-            at = total[index] if own[j] else None  # a view into total (a number, for x[0])
+            # in place only into an array of the sweep's own of the unit's whole shape: an
+            # adjoint may be a smaller stand-in, broadcast to it (1.0 * x[:1] in x * x[:1])
+            whole = own[j] and total.shape == entries[j].shape
+            at = total[index] if whole else None  # a view into total (a number, for x[0])
             if type(at) is np.ndarray and _fits_into(adjoint, at):
                 np.add(at, adjoint, out=at)
-            elif own[j] and _adds_at(adjoint, total, index):
+            elif whole and _adds_at(adjoint, total, index):
                 total[index] += adjoint
             else:  # what the pullback computes: zeros, with the adjoint at the index
                 receive(j, _index_add(adjoint, index, entries[j].shape), True)

@@ -229,3 +229,68 @@ def test_vjp_with_ones_and_with_almost_ones(seed):
     assert not np.shares_memory(got, seed)
     got *= 0.0
     np.testing.assert_allclose(vjp_fn(seed)[0], expected, rtol=1e-15)
+
+
+# Programs on a (4, 3) array that read it through slices, size-1 slices and reductions with
+# keepdims, so that an adjoint can be a smaller array standing for its broadcast
+# (1.0 * x[:1] in x * x[:1]) when a scatter into the same unit follows.
+SLICING = {
+    "add": lambda a, b: a + b,
+    "mul": lambda a, b: a * b,
+    "sin": lambda a, b: np.sin(a),
+    "first row": lambda a, b: a * a[0:1],
+    "first column": lambda a, b: a + a[:, 1:2] * b,
+    "column sums": lambda a, b: a + np.sum(b, axis=0, keepdims=True),
+    "row maxima": lambda a, b: a - np.max(a, axis=1, keepdims=True),
+    "divide by the first column": lambda a, b: a / (2.0 + a[:, :1] ** 2),
+    "reversed rows": lambda a, b: a[::-1] * b,
+    "rows repeated": lambda a, b: a[[0, 0, 1, 3]] + b,
+    "halves joined": lambda a, b: np.concatenate([a[:2], b[2:]], axis=0),
+    "an entry": lambda a, b: a * a[1, 2] + b[1],
+    "cumulative": lambda a, b: np.cumsum(a, axis=1) * 0.3,
+}
+slicing_programs = st.lists(
+    st.tuples(st.sampled_from(sorted(SLICING)), st.integers(0, 50), st.integers(0, 50)),
+    min_size=1, max_size=7,
+)  # fmt: skip
+
+
+def run_slicing(program, x):
+    values = [x]
+    for name, i, j in program:
+        values.append(SLICING[name](values[i % len(values)], values[j % len(values)]))
+    return values[-1] + values[len(values) // 2]  # two paths to the output, as a model has
+
+
+@settings(max_examples=150, deadline=None)
+@given(slicing_programs, st.sampled_from(["one", "ones", "random"]), st.integers(0, 2**32 - 1))
+def test_slices_and_stand_in_adjoints_give_the_reference_adjoints(program, seed_kind, seed):
+    """An adjoint may be smaller than its unit (a number, or x[:1]'s value, standing for
+    every entry); the fast sweep must not add a scatter into such an array in place."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (4, 3))
+    f = {"one": lambda x: np.sum(run_slicing(program, x))}.get(
+        seed_kind, lambda x: run_slicing(program, x)
+    )
+    with np.errstate(all="ignore"):
+        seeds = {"one": 1.0, "ones": np.ones((4, 3)), "random": rng.normal(size=(4, 3))}
+        (reference,), (fast,) = both_sweeps(f, [x], seeds[seed_kind])
+    if reference is None:
+        assert fast is None
+        return
+    assert np.shape(fast) in (np.shape(reference), ())  # saving 5 may leave the number one
+    np.testing.assert_array_equal(np.broadcast_to(fast, (4, 3)), np.broadcast_to(reference, (4, 3)))
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.sum(x + x * x[0:1]),
+    lambda x: np.mean(x - x[0:1] * x),
+    lambda x: np.sum(x - x / x[:, :1]),
+    lambda x: np.sum(np.concatenate([x[:2], x[2:]]) * np.concatenate([x[:2], x[2:]])[0:1] + x),
+])  # fmt: skip
+def test_a_size_one_slice_beside_its_array_gets_the_reference_gradient(f):
+    """Regressions: these gave every entry the first one's adjoint, or numpy's shape error."""
+    x = np.random.default_rng(7).uniform(1, 2, (4, 3))
+    (reference,), _ = both_sweeps(f, [x])
+    np.testing.assert_allclose(ad.grad(f)(x), np.broadcast_to(reference, x.shape), rtol=1e-14)
+    np.testing.assert_allclose(ad.grad(f)(x), ad.jacfwd(f)(x), rtol=1e-12)
