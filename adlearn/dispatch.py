@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import numpy as np
@@ -85,18 +86,33 @@ def not_a_constant(what: str, held, example: str = "", error=TypeError) -> Excep
 
 def bind(rule, args, params=NO_PARAMS):
     """Apply ``rule`` to ``args``, through every sweep that is differentiating them."""
-    innermost, matrices = None, False
+    innermost, convert = None, False
     for a in args:
         if isinstance(a, Differentiable):
             if innermost is None or a.sweep.level > innermost.level:
                 innermost = a.sweep
-        elif type(a) is np.matrix:  # a constant np.matrix is a plain array, as inputs are
-            matrices = True
-    if matrices:
-        args = tuple(np.asarray(a) if type(a) is np.matrix else a for a in args)
+        elif type(a) is np.matrix or type(a) is list or type(a) is tuple:
+            convert = True
+    if convert:
+        args = _plain_operands(rule, args)
     if innermost is None:
         return compute(rule, args, params)
     return innermost.apply(rule, args, params)
+
+
+def _plain_operands(rule, args) -> tuple:
+    """``args`` with a constant np.matrix as a plain array (as inputs are) and, for an
+    elementwise rule, a list or tuple of numbers as the array numpy makes of it
+    (``x * [1.0, 2.0]``: its partial for ``x`` is then an array, not a list)."""
+    plain = []
+    for a in args:
+        if type(a) is np.matrix:
+            a = np.asarray(a)
+        elif (type(a) is list or type(a) is tuple) and rule.partials is not None:
+            with contextlib.suppress(ValueError):  # ragged: compute names what it cannot use
+                a = np.asarray(a)
+        plain.append(a)
+    return tuple(plain)
 
 
 #: The types the fast scalar implementations take (bool is neither: numpy's rules apply).

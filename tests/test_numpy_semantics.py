@@ -248,3 +248,29 @@ def test_matrix_inputs_are_plain_arrays():
     g = ad.grad(lambda x: np.sum(x**2))(np.matrix([[1.0, 2.0]]))
     assert type(g) is np.ndarray
     np.testing.assert_array_equal(g, [[2.0, 4.0]])
+
+
+LIST_OPERANDS = {
+    "x * list": (lambda x: x * [1.0, 2.0, 3.0], lambda x: x * np.array([1.0, 2.0, 3.0])),
+    "list * x": (lambda x: [1.0, 2.0, 3.0] * x, lambda x: np.array([1.0, 2.0, 3.0]) * x),
+    "np.multiply(x, tuple of ints)": (
+        lambda x: np.multiply(x, (1, 2, 3)),
+        lambda x: np.multiply(x, np.array([1.0, 2.0, 3.0])),
+    ),
+    "x * nested list": (lambda x: x * [[1.0], [2.0]], lambda x: x * np.array([[1.0], [2.0]])),
+    "(list - x) ** 2": (lambda x: ([1, 0, 2] - x) ** 2, lambda x: (np.array([1.0, 0, 2]) - x) ** 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIST_OPERANDS))
+def test_a_list_operand_is_the_array_numpy_makes_of_it(name):
+    """numpy's ufuncs take a list or tuple of numbers as an array: so do the derivatives
+    (the partial of x * [1, 2, 3] for x is that array, not a list to multiply)."""
+    with_list, with_array = LIST_OPERANDS[name]
+    x = np.array([0.5, -1.0, 2.0])
+    total = lambda g: lambda x: np.sum(np.sin(g(x)))
+    for transform in (ad.grad, ad.jacfwd, ad.hessian):
+        np.testing.assert_array_equal(transform(total(with_list))(x), transform(total(with_array))(x))
+    listed, arrayed = (ad.vjp(g, x)[1](np.ones_like(g(x)))[0] for g in (with_list, with_array))
+    np.testing.assert_array_equal(listed, arrayed)
+    np.testing.assert_array_equal(ad.jacrev(with_list)(x), ad.jacrev(with_array)(x))
