@@ -188,7 +188,10 @@ def _adjoint_of_input(adjoint, primal, given):
         adjoint = np.broadcast_to(adjoint, shape)
     if type(primal) is float and isinstance(adjoint, (np.floating, np.ndarray)):
         return float(adjoint)
-    return fresh(in_dtype_of(adjoint, value_of(primal)), given)
+    adjoint = in_dtype_of(adjoint, value_of(primal))
+    if type(primal) is np.ndarray and isinstance(adjoint, (float, np.floating)):
+        return np.array(adjoint, dtype=primal.dtype)  # a 0-d array in, a 0-d array out
+    return fresh(adjoint, given)
 
 
 class Recording(NamedTuple):

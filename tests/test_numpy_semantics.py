@@ -126,6 +126,20 @@ def test_derivatives_are_floats():
     assert t.dtype == np.float64
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("f", [lambda x: x * 1.0, np.sin, lambda x: x * x, lambda x: 2.0])
+def test_a_zero_dimensional_array_gets_a_zero_dimensional_gradient(f, dtype):
+    """The gradient has the input's shape and dtype whatever f does with it: before, a
+    0-d input got a Python float, np.float64 or np.float32 depending on f."""
+    x = np.array(0.5, dtype)
+    for g in (ad.grad(f)(x), ad.value_and_grad(f)(x)[1], ad.vjp(f, x)[1](1.0)[0]):
+        assert type(g) is np.ndarray, repr(g)
+        assert (g.shape, g.dtype) == ((), dtype)
+    g = ad.grad(f)(x)
+    g += 1.0  # an array of its own: adding in place changes nothing else
+    assert x == 0.5
+
+
 def test_results_never_share_memory_with_the_callers_arrays():
     c = np.array([1.0, 2.0])
     g = ad.grad(lambda x: np.sum(c * x))(np.zeros(2))
