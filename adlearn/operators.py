@@ -194,6 +194,21 @@ def _not_differentiable(what: str, instead: str) -> TypeError:
     )
 
 
+_BITWISE_INSTEAD = (
+    "bitwise operators work on ints and bools, not on floats; to combine conditions, "
+    "compare first, as in (x > 0) & (x < 1) or ~(x > 0)"
+)
+
+
+def _bitwise(symbol: str):
+    """The method ``x <symbol> y`` for a bitwise operator: a message, as numpy's floats refuse it."""
+
+    def method(self, other):
+        raise _not_differentiable(f"x {symbol} y", _BITWISE_INSTEAD)
+
+    return method
+
+
 class ArrayBehaviour(Differentiable):
     """Operators and numpy protocols shared by ``Dual`` and ``Var``: a value being
     differentiated acts like the float or the array it stands for."""
@@ -208,9 +223,14 @@ class ArrayBehaviour(Differentiable):
     __sub__, __rsub__ = _operator(rules.SUB), _reflected(rules.SUB)
     __mul__, __rmul__ = _operator(rules.MUL), _reflected(rules.MUL)
     __truediv__, __rtruediv__ = _operator(rules.DIV), _reflected(rules.DIV)
-    __pow__, __rpow__ = _operator(rules.POW), _reflected(rules.POW)
+    __rpow__ = _reflected(rules.POW)
     __matmul__, __rmatmul__ = _operator(array_rules.MATMUL), _reflected(array_rules.MATMUL)
     __mod__, __rmod__ = _operator(rules.MOD), _reflected(rules.MOD)
+
+    def __pow__(self, other, modulo=None):
+        if modulo is not None:  # pow(x, y, m)
+            raise _not_differentiable("pow(x, y, m)", "write x ** y % m")
+        return bind(rules.POW, (self, other), NO_PARAMS)
 
     def __neg__(self):
         return bind(rules.NEG, (self,), NO_PARAMS)
@@ -302,6 +322,15 @@ class ArrayBehaviour(Differentiable):
         raise _not_differentiable("divmod(x, y)", "write np.floor(x / y) and x - y * np.floor(x / y)")
 
     __rdivmod__ = __divmod__
+
+    __and__ = __rand__ = _bitwise("&")
+    __or__ = __ror__ = _bitwise("|")
+    __xor__ = __rxor__ = _bitwise("^")
+    __lshift__ = __rlshift__ = _bitwise("<<")
+    __rshift__ = __rrshift__ = _bitwise(">>")
+
+    def __invert__(self):
+        raise _not_differentiable("~x", _BITWISE_INSTEAD)
 
     def __round__(self, ndigits=None):
         # a rounding is constant between its jumps: its derivative is 0 (as JAX's)

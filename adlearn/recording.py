@@ -130,6 +130,18 @@ class Traced(ArrayBehaviour):
     def __or__(self, other):
         return self.sweep.plain(operator.or_, "({0} | {1})", (self, other))
 
+    def __xor__(self, other):
+        return self.sweep.plain(operator.xor, "({0} ^ {1})", (self, other))
+
+    def __rand__(self, other):
+        return self.sweep.plain(operator.and_, "({0} & {1})", (other, self))
+
+    def __ror__(self, other):
+        return self.sweep.plain(operator.or_, "({0} | {1})", (other, self))
+
+    def __rxor__(self, other):
+        return self.sweep.plain(operator.xor, "({0} ^ {1})", (other, self))
+
     # a Python decision on a traced value: taken on the value, kept as a guard
     def __bool__(self):
         decided = bool(self.value)

@@ -156,6 +156,16 @@ def test_a_comparison_used_as_data_is_an_operation():
     assert "x > 0.0" in g.traces[0].source
 
 
+@pytest.mark.filterwarnings("error")  # recorded, not run interpreted
+def test_conditions_combined_with_bitwise_operators_are_operations():
+    f = lambda x: np.sum(np.where(((x > 0) ^ (x < 1)) | ~(x > 5) & (True & (x > -2)), x, 2 * x))
+    g = ad.jit(ad.grad(f))
+    for x in (np.array([0.5, 2.0, -1.0]), np.array([6.0, -3.0, 0.2])):
+        np.testing.assert_array_equal(g(x), ad.grad(f)(x))
+    assert len(g.traces) == 1
+    assert " ^ " in g.traces[0].source
+
+
 def test_maximum_and_abs_on_arrays_follow_their_kinks():
     g = ad.jit(ad.grad(lambda x: np.sum(np.maximum(x, 0.0) + np.abs(x))))
     for x in (np.array([1.0, -2.0]), np.array([-3.0, 4.0])):

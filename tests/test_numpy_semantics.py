@@ -247,6 +247,10 @@ def test_storing_into_a_numpy_array_says_what_to_do_instead(make):
 @pytest.mark.parametrize(
     ("f", "pattern"),
     [(lambda x: x // 2.0, r"x // y"), (lambda x: divmod(x, 2.0), r"divmod"),
+     (lambda x: x & 1, r"^x & y is not .* compare first"), (lambda x: 1 | x, r"^x \| y is not"),
+     (lambda x: x ^ x, r"^x \^ y is not"), (lambda x: ~x, r"^~x is not .* ~\(x > 0\)"),
+     (lambda x: x << 2, r"^x << y is not"), (lambda x: 2 >> x, r"^x >> y is not"),
+     (lambda x: pow(x, 2, 3), r"^pow\(x, y, m\) is not .* write x \*\* y % m"),
      (lambda x: np.sum(x.cumprod()), r"^x\.cumprod: adlearn does not support this method")],
 )  # fmt: skip
 @pytest.mark.parametrize("make", [ad.grad, ad.derivative])
