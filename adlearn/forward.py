@@ -28,6 +28,7 @@ import numpy as np
 
 from adlearn.dispatch import bind, new_level
 from adlearn.inputs import (
+    a_function,
     argnums_positions,
     as_output,
     as_primal,
@@ -167,6 +168,7 @@ def jvp(f, primals, tangents):
     >>> ad.jvp(lambda p: p["a"] * p["b"], ({"a": 2.0, "b": 3.0},), ({"a": 1.0, "b": 0.0},))
     (6.0, 3.0)
     """
+    a_function(f, "jvp")
     args, seeds = checked_pairs(primals, tangents, "jvp")
     return _sweep(f, args, seeds, "jvp", {})
 
@@ -226,6 +228,7 @@ def derivative(f, argnums=0):
     >>> ad.derivative(lambda x, p: p["a"] * x**2)(3.0, {"a": 2.0})
     12.0
     """
+    a_function(f, "derivative")
     if not isinstance(argnums, int) or isinstance(argnums, bool):
         raise TypeError(f"derivative: argnums must be one int, got {argnums!r}")
 
@@ -264,6 +267,7 @@ def jacfwd(f, argnums=0):
     [[2.5839 2.    ]
      [3.     1.01  ]]
     """
+    a_function(f, "jacfwd")
 
     positions = argnums_positions(argnums, "jacfwd")
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from adlearn.forward import checked_pairs, jacfwd, jvp
-from adlearn.inputs import argnums_tuple, as_primal, in_dtype, value_of
+from adlearn.inputs import a_function, argnums_tuple, as_primal, in_dtype, value_of
 from adlearn.pytree import checked_leaves, is_leaf, tree_map
 from adlearn.reverse import grad
 
@@ -50,6 +50,7 @@ def hessian(f, argnums=0):
     >>> ad.hessian(lambda p: p["a"] ** 2 * p["b"])({"a": 1.0, "b": 3.0})
     {'a': {'a': 6.0, 'b': 2.0}, 'b': {'a': 2.0, 'b': 0.0}}
     """
+    a_function(f, "hessian")
     gradient = grad(f, argnums)
 
     def h(*args, **kwargs):
@@ -90,6 +91,7 @@ def hvp(f, primals, tangents):
     >>> ad.hvp(lambda p: p["a"] ** 2 * p["b"], ({"a": 1.0, "b": 3.0},), ({"a": 1.0, "b": 0.0},))
     ({'a': 6.0, 'b': 2.0},)
     """
+    a_function(f, "hvp")
     args, seeds = checked_pairs(primals, tangents, "hvp")
     argnums = tuple(range(len(args)))
     return _named("hvp", jvp, grad(f, argnums), tuple(args), tuple(seeds))[1]

@@ -95,6 +95,21 @@ def argnums_tuple(argnums, nargs: int, where: str) -> tuple[int, ...]:
     return positions
 
 
+def a_function(f, where: str):
+    """``f``, or a TypeError naming ``where`` if it cannot be called.
+
+    Examples
+    --------
+    >>> a_function(3, "grad")
+    Traceback (most recent call last):
+    ...
+    TypeError: grad: expected a function to differentiate, got int 3
+    """
+    if not callable(f):
+        raise TypeError(f"{where}: expected a function to differentiate, got {type(f).__name__} {_short(f)}")
+    return f
+
+
 def argnums_positions(argnums, where: str):
     """``nargs -> argnums_tuple(argnums, nargs, where)``, worked out once per number of
     arguments: a transformed function is called again and again with the same count.

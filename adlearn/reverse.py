@@ -29,6 +29,7 @@ import numpy as np
 from adlearn.array_rules import broadcast_to, sum_to
 from adlearn.dispatch import bind, new_level
 from adlearn.inputs import (
+    a_function,
     argnums_positions,
     as_output,
     as_primal,
@@ -284,6 +285,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
     >>> ad.value_and_grad(loss)({"w": 1.0, "b": 0.0})
     (1.0, {'w': 4.0, 'b': 2.0})
     """
+    a_function(f, "value_and_grad")
 
     positions = argnums_positions(argnums, "grad")
 
@@ -329,6 +331,7 @@ def grad(f, argnums=0, has_aux=False):
     >>> ad.grad(lambda p: p[0] * p[1])([2.0, 3.0])
     [3.0, 2.0]
     """
+    a_function(f, "grad")
     vg = value_and_grad(f, argnums, has_aux)
 
     def g(*args, **kwargs):
@@ -356,6 +359,7 @@ def vjp(f, *primals):
     >>> vjp_fn(np.array([1.0, 0.0, 1.0]))
     (array([2., 0., 6.]),)
     """
+    a_function(f, "vjp")
     nums = tuple(range(len(primals)))
     rec = _record(f, primals, {}, nums, "vjp")
     outputs, structure = flatten(rec.out)
@@ -395,6 +399,7 @@ def jacrev(f, argnums=0):
     [[2.5839 2.    ]
      [3.     1.01  ]]
     """
+    a_function(f, "jacrev")
 
     positions = argnums_positions(argnums, "jacrev")
 

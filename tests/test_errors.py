@@ -76,6 +76,27 @@ def test_bad_input_names_the_entry_point_the_argument_and_its_type(entry, bad):
         ENTRY_POINTS[entry](value)
 
 
+TRANSFORMATIONS = {
+    "grad": lambda g: ad.grad(g),
+    "value_and_grad": lambda g: ad.value_and_grad(g),
+    "derivative": lambda g: ad.derivative(g),
+    "jacfwd": lambda g: ad.jacfwd(g),
+    "jacrev": lambda g: ad.jacrev(g),
+    "hessian": lambda g: ad.hessian(g),
+    "jvp": lambda g: ad.jvp(g, (2.0,), (1.0,)),
+    "vjp": lambda g: ad.vjp(g, 2.0),
+    "hvp": lambda g: ad.hvp(g, (2.0,), (1.0,)),
+}
+
+
+@pytest.mark.parametrize("entry", sorted(TRANSFORMATIONS))
+@pytest.mark.parametrize(("g", "shown"), [(3, "int 3"), ("f", "str 'f'"), (None, "NoneType None")])
+def test_a_function_that_is_not_one_is_named_when_it_is_given(entry, g, shown):
+    """Python would say "'int' object is not callable", naming neither the call nor the value."""
+    with pytest.raises(TypeError, match=rf"^{entry}: expected a function to differentiate, got {shown}$"):
+        TRANSFORMATIONS[entry](g)
+
+
 @pytest.mark.parametrize("entry", sorted(NO_TREES))
 @pytest.mark.parametrize("bad", sorted(CONTAINERS))
 def test_a_container_where_none_can_be_differentiated_says_why(entry, bad):
