@@ -166,5 +166,6 @@ def _operand_error(rule, args, params, err) -> Exception:
             )
     shapes = ", ".join(str(np.shape(a)) for a in args)
     extra = "".join(f", {k}={_describe(v)}" for k, v in params.items())
-    kind = IndexError if isinstance(err, IndexError) else ValueError  # numpy's, for an index
+    # numpy's class where it says more than ValueError: an index, a singular matrix
+    kind = type(err) if isinstance(err, (IndexError, np.linalg.LinAlgError)) else ValueError
     return kind(f"{rule.name}: cannot apply to operands of shapes {shapes}{extra}: {err}")

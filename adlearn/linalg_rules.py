@@ -115,7 +115,7 @@ def _needing_inverse(name, step, *args):
     except ValueError as err:
         if "Singular matrix" not in str(err):
             raise
-        raise ValueError(
+        raise np.linalg.LinAlgError(  # a ValueError, as numpy's
             f"np.linalg.{name}: its derivative at a singular matrix (det 0) needs the inverse, "
             "which does not exist there: Singular matrix (see docs/singular-points.md)"
         ) from None

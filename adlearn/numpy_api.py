@@ -635,9 +635,17 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 
 def solve(a, b):
-    if len(_shape(b)) == 1:  # a 1-d b is one vector (numpy 2)
+    shapes = f"a of shape {_shape(a)}, b of shape {_shape(b)}"
+    try:
+        if len(_shape(b)) != 1:
+            return L.solve(a, b)
+        # a 1-d b is one vector (numpy 2): solved as one column
+        if len(_shape(a)) >= 2 and _shape(a)[-1] != _shape(b)[0]:
+            raise ValueError(f"np.linalg.solve: {shapes}: b needs one entry per row of a")
         return A.getitem(L.solve(a, A.reshape(b, shape=(-1, 1))), index=(Ellipsis, 0))
-    return L.solve(a, b)
+    except np.linalg.LinAlgError as err:  # numpy's reason (Singular matrix), with the shapes given
+        reason = str(err).rsplit(": ", 1)[-1]
+        raise np.linalg.LinAlgError(f"np.linalg.solve: {reason} ({shapes})") from None
 
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])

@@ -599,9 +599,33 @@ def test_einsum_with_lists_of_axes_says_subscripts_are_one_string():
 @pytest.mark.parametrize("differentiate", [ad.grad, ad.derivative])
 def test_det_at_a_singular_matrix_is_named_det(name, differentiate):
     fn = np.linalg.det if name == "det" else lambda a: np.linalg.slogdet(a)[1]
-    message = _message(lambda: differentiate(lambda a: np.sum(fn(a)))(np.ones((2, 2))), ValueError)
+    message = _message(
+        lambda: differentiate(lambda a: np.sum(fn(a)))(np.ones((2, 2))), np.linalg.LinAlgError
+    )
     assert message.startswith(f"np.linalg.{name}: "), message
     assert "Singular matrix" in message, message
+
+
+@pytest.mark.parametrize(
+    ("g", "error", "message"),
+    [
+        (lambda a: np.linalg.solve(a, np.ones(2)), np.linalg.LinAlgError,
+         r"^np\.linalg\.solve: Singular matrix \(a of shape \(2, 2\), b of shape \(2,\)\)$"),
+        (lambda a: np.linalg.solve(a, np.ones((2, 3))), np.linalg.LinAlgError,
+         r"^np\.linalg\.solve: Singular matrix \(a of shape \(2, 2\), b of shape \(2, 3\)\)$"),
+        (lambda a: np.linalg.inv(a), np.linalg.LinAlgError, r"^inv: .*: Singular matrix$"),
+        (lambda a: np.linalg.solve(a, np.ones(3)), ValueError,
+         r"^np\.linalg\.solve: a of shape \(2, 2\), b of shape \(3,\): b needs one entry per row"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("differentiate", [ad.grad, ad.derivative])
+def test_a_singular_or_mismatched_solve_is_numpys_error_with_the_shapes_given(
+    g, error, message, differentiate
+):
+    """A singular matrix raises numpy's LinAlgError (so `except np.linalg.LinAlgError`
+    works), and a vector b is described by its own shape, not the column solved."""
+    with pytest.raises(error, match=message):
+        differentiate(lambda a: np.sum(g(a)))(np.ones((2, 2)))
 
 
 @pytest.mark.parametrize(
