@@ -287,7 +287,12 @@ class Recorder:
         if rule is MUL:  # a multiplication by a seed of 1.0: the other factor itself
             for k in (0, 1):
                 other = args[1 - k]
-                if _is_one(values[k]) and self.owns(other) and _same_kind(other.value, w):
+                if (
+                    _is_one(values[k])
+                    and not self.owns(args[k])  # a constant 1.0, not an input that is 1.0 now
+                    and self.owns(other)
+                    and _same_kind(other.value, w)
+                ):
                     return other
         key = _key(rule, refs, recorded)
         if key is not None:

@@ -156,6 +156,26 @@ def test_a_comparison_used_as_data_is_an_operation():
     assert "x > 0.0" in g.traces[0].source
 
 
+@pytest.mark.parametrize(
+    ("make", "f", "first", "then"),
+    [
+        (lambda f: f, lambda x, y: x * y, (1.0, 5.0), (2.0, 5.0)),
+        (lambda f: f, lambda x, y: np.maximum(x, y) * x, (1.0, 2.0), (3.0, 2.0)),
+        (ad.grad, lambda x: x * x, (1.0,), (3.0,)),
+        (lambda f: ad.grad(f, argnums=(0, 1)), lambda x, y: np.sin(x * y), (1.0, 1.0), (2.0, 3.0)),
+        (lambda f: ad.hessian(f, argnums=(0, 1)), lambda x, y: x**3 * y, (1.0, 1.0), (2.0, 3.0)),
+        (ad.derivative, lambda x: x * x * x, (1.0,), (-2.0,)),
+    ],
+)
+def test_an_input_that_is_one_when_recorded_is_still_multiplied(make, f, first, then):
+    """A multiplication by the constant 1.0 (a seed) is left out of the program; by an input
+    that happened to be 1.0 at the first call, never (it gave x * y == y from then on)."""
+    compiled = ad.jit(make(f))
+    compiled(*first)
+    np.testing.assert_allclose(compiled(*then), make(f)(*then), rtol=1e-15)
+    np.testing.assert_allclose(compiled(*first), make(f)(*first), rtol=1e-15)
+
+
 @pytest.mark.filterwarnings("error")  # recorded, not run interpreted
 def test_conditions_combined_with_bitwise_operators_are_operations():
     f = lambda x: np.sum(np.where(((x > 0) ^ (x < 1)) | ~(x > 5) & (True & (x > -2)), x, 2 * x))
