@@ -153,6 +153,20 @@ class Trace:
         return f"<ad.jit trace of {self.signature}: {self.operations} operations, {len(self.guards)} guards>"
 
 
+def _own(result, args):
+    """An interpreted ``result`` whose arrays share no memory with an argument's (f may
+    return an argument or a slice of it), as the compiled code's results never do."""
+    given = [a for x in args for a in flatten(x)[0] if isinstance(a, np.ndarray)]
+    if not given:
+        return result
+    leaves, structure = flatten(result)
+    shared = [isinstance(y, np.ndarray) and any(np.may_share_memory(y, a) for a in given)
+              for y in leaves]  # fmt: skip
+    if not any(shared):
+        return result
+    return unflatten(structure, [y.copy() if s else y for y, s in zip(leaves, shared)])
+
+
 def _traced_leaf(x) -> bool:
     return (
         type(x) is float
@@ -255,7 +269,7 @@ class CompiledFunction:
         try:
             key = signature_key(args, kwargs)
         except TypeError:
-            return self.fn(*args, **kwargs)
+            return _own(self.fn(*args, **kwargs), args)
         paths = self._paths.get(key)
         if paths is not None:
             try:
@@ -266,10 +280,10 @@ class CompiledFunction:
                         continue
             except (ArithmeticError, ValueError):
                 # math raised where numpy gives inf or nan (log(0.0)): numpy's answer
-                return self.fn(*args, **kwargs)
+                return _own(self.fn(*args, **kwargs), args)
         elif key in self._interpreted:
-            return self.fn(*args, **kwargs)
-        return self._record(key, args, kwargs)[0]
+            return _own(self.fn(*args, **kwargs), args)
+        return _own(self._record(key, args, kwargs)[0], args)
 
     def source(self, *args, **kwargs) -> str:
         """The generated source for these arguments' signature and path (recorded if needed)."""

@@ -243,6 +243,21 @@ def test_adjoints_add_up_without_writing_into_arguments():
     assert "x_bar += " in g.source(x, y)
 
 
+@pytest.mark.parametrize(
+    "f", [lambda x: x, lambda x: x[1:], lambda x: (x.T, 2.0 * x), lambda x: {"a": x[::-1]}]
+)
+def test_a_result_shares_no_memory_with_an_argument_on_every_call(f):
+    """The first call of a signature runs f itself: its result is copied where it is an
+    argument or a view of one, as the compiled code's results are on the later calls."""
+    x = np.arange(4.0)
+    compiled = ad.jit(f)
+    for _ in range(3):  # recorded, then compiled
+        leaves = ad.pytree.flatten(compiled(x))[0]
+        assert not any(np.shares_memory(y, x) for y in leaves)
+    unhashable = ad.jit(lambda x, options: x[: options["n"]])  # a dict argument: run as it is
+    assert not np.shares_memory(unhashable(x, {"n": 2}), x)
+
+
 def test_containers():
     loss = ad.jit(ad.grad(lambda p: (p["w"] * 2.0 + p["b"] - 1.0) ** 2))
     for w, b in ((1.0, 0.0), (0.5, 2.0)):
