@@ -87,6 +87,16 @@ class Ref:
         self.out = out
 
 
+def _recorded(op, text: str, reflected: bool = False):
+    """The method ``self <op> other`` of a traced value: an operation recorded and written
+    as ``text``; with ``reflected``, Python's ``other <op> self`` (as in ``True & mask``)."""
+
+    def method(self, other):
+        return self.sweep.plain(op, text, (other, self) if reflected else (self, other))
+
+    return method
+
+
 class Traced(ArrayBehaviour):
     """A value being recorded: its ordinary value, and the operation that made it."""
 
@@ -102,45 +112,23 @@ class Traced(ArrayBehaviour):
     def __repr__(self):
         return f"Traced(value={self.value!r}, index={self.index})"
 
-    # comparisons are operations (masks for np.where, tests for an if)
-    def __lt__(self, other):
-        return self.sweep.plain(operator.lt, "{0} < {1}", (self, other))
-
-    def __le__(self, other):
-        return self.sweep.plain(operator.le, "{0} <= {1}", (self, other))
-
-    def __gt__(self, other):
-        return self.sweep.plain(operator.gt, "{0} > {1}", (self, other))
-
-    def __ge__(self, other):
-        return self.sweep.plain(operator.ge, "{0} >= {1}", (self, other))
-
-    def __eq__(self, other):
-        return self.sweep.plain(operator.eq, "{0} == {1}", (self, other))
-
-    def __ne__(self, other):
-        return self.sweep.plain(operator.ne, "{0} != {1}", (self, other))
+    # comparisons are operations (masks for np.where, tests for an if), and so are the
+    # bitwise operators that combine them
+    __lt__ = _recorded(operator.lt, "{0} < {1}")
+    __le__ = _recorded(operator.le, "{0} <= {1}")
+    __gt__ = _recorded(operator.gt, "{0} > {1}")
+    __ge__ = _recorded(operator.ge, "{0} >= {1}")
+    __eq__ = _recorded(operator.eq, "{0} == {1}")
+    __ne__ = _recorded(operator.ne, "{0} != {1}")
+    __and__ = _recorded(operator.and_, "({0} & {1})")
+    __or__ = _recorded(operator.or_, "({0} | {1})")
+    __xor__ = _recorded(operator.xor, "({0} ^ {1})")
+    __rand__ = _recorded(operator.and_, "({0} & {1})", reflected=True)
+    __ror__ = _recorded(operator.or_, "({0} | {1})", reflected=True)
+    __rxor__ = _recorded(operator.xor, "({0} ^ {1})", reflected=True)
 
     def __invert__(self):
         return self.sweep.plain(operator.invert, "~{0}", (self,))
-
-    def __and__(self, other):
-        return self.sweep.plain(operator.and_, "({0} & {1})", (self, other))
-
-    def __or__(self, other):
-        return self.sweep.plain(operator.or_, "({0} | {1})", (self, other))
-
-    def __xor__(self, other):
-        return self.sweep.plain(operator.xor, "({0} ^ {1})", (self, other))
-
-    def __rand__(self, other):
-        return self.sweep.plain(operator.and_, "({0} & {1})", (other, self))
-
-    def __ror__(self, other):
-        return self.sweep.plain(operator.or_, "({0} | {1})", (other, self))
-
-    def __rxor__(self, other):
-        return self.sweep.plain(operator.xor, "({0} ^ {1})", (other, self))
 
     # a Python decision on a traced value: taken on the value, kept as a guard
     def __bool__(self):
